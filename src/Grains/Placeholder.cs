@@ -1,0 +1,1 @@
+namespace UserData.Grains; internal static class Placeholder { }

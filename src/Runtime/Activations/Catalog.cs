@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using UserData.Runtime.Dispatch;
+using UserData.Runtime.Grains;
+using UserData.Runtime.Hosting;
+
+namespace UserData.Runtime.Activations;
+
+/// <summary>
+/// The silo's activations, at most one per grain: hands out references, routes each call to the
+/// grain's activation (creating it on first use), and retries a call once when its activation was stale.
+/// </summary>
+internal sealed class Catalog(
+    GrainTypeRegistry registry,
+    IOptions<GrainRuntimeOptions> options,
+    IServiceProvider services,
+    ILogger<Catalog> logger) : IGrainFactory, IGrainCallSender
+{
+    // Re-routes of a call whose activation went away under it; far above what any real interleaving needs.
+    private const int MaxReroutes = 16;
+
+    private readonly ConcurrentDictionary<GrainId, Activation> _activations = new();
+    private volatile bool _stopping;
+
+    public GrainRuntimeOptions Options { get; } = options.Value;
+
+    public IServiceProvider Services { get; } = services;
+
+    public ILogger Logger { get; } = logger;
+
+    public int Count => _activations.Count;
+
+    public IEnumerable<Activation> Activations => _activations.Values;
+
+    public TGrainInterface GetGrain<TGrainInterface>(string key)
+        where TGrainInterface : class, IGrain
+    {
+        var grainInterface = registry.GetInterface(typeof(TGrainInterface));
+        var grainId = new GrainId(grainInterface.GrainType, key);
+        var reference = System.Reflection.DispatchProxy.Create<TGrainInterface, GrainProxy>();
+        ((GrainProxy)(object)reference).Attach(grainId, grainInterface, this);
+        return reference;
+    }
+
+    public Task<TResult> SendAsync<TResult>(GrainId grainId, GrainMethod<TResult> method, object?[] arguments)
+    {
+        var activation = GetOrCreate(grainId);
+        var call = new GrainCall<TResult>(method, arguments);
+        var accepted = activation.TryEnqueue(call);
+        return accepted && call.Result.IsCompletedSuccessfully
+            ? call.Result
+            : AwaitAsync(grainId, method, arguments, activation, call, accepted);
+    }
+
+    private async Task<TResult> AwaitAsync<TResult>(
+        GrainId grainId, GrainMethod<TResult> method, object?[] arguments, Activation activation, GrainCall<TResult> call, bool accepted)
+    {
+        var staleRetried = false;
+        for (var reroutes = 0; ; reroutes++)
+        {
+            if (accepted)
+            {
+                try
+                {
+                    return await WithTimeout(call.Result, grainId, method).ConfigureAwait(false);
+                }
+                catch (StaleActivationException) when (!staleRetried)
+                {
+                    staleRetried = true;
+                    Logger.LogInformation("Retrying {GrainId}.{Method} on a fresh activation after a stale one", grainId, method.Name);
+                }
+                catch (ActivationDeactivatedException) when (reroutes < MaxReroutes)
+                {
+                }
+            }
+            else if (reroutes >= MaxReroutes)
+            {
+                throw new SiloUnavailableException($"Grain {grainId} kept deactivating; the call to {method.Name} was not run.");
+            }
+
+            await activation.WhenDeactivated.ConfigureAwait(false);
+            activation = GetOrCreate(grainId);
+            call = new GrainCall<TResult>(method, arguments);
+            accepted = activation.TryEnqueue(call);
+        }
+    }
+
+    private async Task<TResult> WithTimeout<TResult>(Task<TResult> result, GrainId grainId, GrainMethod method)
+    {
+        try
+        {
+            return await result.WaitAsync(Options.ResponseTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException exception) when (!result.IsCompleted)
+        {
+            throw new GrainCallTimeoutException(
+                $"Grain {grainId} did not answer {method.Name} within {Options.ResponseTimeout.TotalSeconds:0.###} s.", exception);
+        }
+    }
+
+    private Activation GetOrCreate(GrainId grainId)
+    {
+        if (_activations.TryGetValue(grainId, out var existing))
+        {
+            return existing;
+        }
+
+        if (_stopping)
+        {
+            throw new SiloUnavailableException($"The silo is shutting down and takes no new activation of {grainId}.");
+        }
+
+        var created = new Activation(grainId, registry.GetClass(grainId.Type), this);
+        var winner = _activations.GetOrAdd(grainId, created);
+        if (ReferenceEquals(winner, created))
+        {
+            _ = created.ActivateAsync();
+        }
+
+        return winner;
+    }
+
+    public void Remove(Activation activation) =>
+        _activations.TryRemove(new KeyValuePair<GrainId, Activation>(activation.GrainId, activation));
+
+    /// <summary>Deactivates every activation unused since <paramref name="idleSince"/> (ticks of <see cref="Environment.TickCount64"/>).</summary>
+    public int CollectIdle(long idleSince) => _activations.Values.Count(activation => activation.TryCollect(idleSince));
+
+    /// <summary>Takes no new activations, lets queued calls finish, then deactivates everything.</summary>
+    public async Task DeactivateAllAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        var all = _activations.Values.ToList();
+        foreach (var activation in all)
+        {
+            activation.RequestDeactivation(DeactivationReason.ShuttingDown);
+        }
+
+        await Task.WhenAll(all.Select(activation => activation.WhenDeactivated)).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
