@@ -111,17 +111,6 @@ public sealed class DynamoDbJournalStorageDesignTests(DynamoDbFixture dynamo) : 
     }
 
     [Fact]
-    public async Task An_append_at_a_version_inside_a_stored_append_conflicts()
-    {
-        var grain = NewGrain();
-        await Storage.AppendAsync(grain, 0, [Event(1), Event(2), Event(3)]);
-
-        await Assert.ThrowsAsync<JournalConflictException>(() => Storage.AppendAsync(grain, 2, [Event(30)]));
-
-        Assert.Single(await QueryAsync(Storage.JournalTable, grain));
-    }
-
-    [Fact]
     public async Task A_small_snapshot_is_stored_as_readable_json_in_the_head_item()
     {
         var grain = NewGrain();

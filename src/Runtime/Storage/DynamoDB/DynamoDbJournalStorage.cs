@@ -21,8 +21,8 @@ namespace UserData.Runtime.Storage.DynamoDB;
 /// <c>append_id</c> (S, unique per append). The item is put with <c>attribute_not_exists(grain)</c>, so the append
 /// is atomic without a transaction. That is a correct fence because an activation's version always ends on an
 /// append boundary (it is the last sequence number of what it replayed or appended), so two writers at one version
-/// both write the key <c>version + 1</c> and exactly one wins. An expected version inside a stored append (not a
-/// boundary, so no activation holds it) is refused by reading the append that covers it first.
+/// both write the key <c>version + 1</c> and exactly one wins (the port requires boundary versions; see
+/// <see cref="IJournalStorage.AppendAsync"/>), so an append costs one write and no read.
 /// When a lost response makes the SDK retry a put that had succeeded, the retry fails its condition: the stored
 /// <c>append_id</c> tells our own append from another writer's, so it is not reported as a conflict.
 /// </para>
@@ -121,14 +121,6 @@ public sealed partial class DynamoDbJournalStorage : IJournalStorage, IDisposabl
         }
 
         await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        if (expectedVersion > 0
-            && await ReadAppendAtOrBeforeAsync(grain, expectedVersion, cancellationToken).ConfigureAwait(false) is { } previous
-            && LongAttribute(previous, "last_seq") > expectedVersion)
-        {
-            LogAppendConflict(_logger, grainId, expectedVersion);
-            throw new JournalConflictException(grainId, expectedVersion);
-        }
-
         try
         {
             await _client.PutItemAsync(
