@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using UserData.Runtime.Diagnostics;
 using UserData.Runtime.Dispatch;
 using UserData.Runtime.Grains;
 using UserData.Runtime.Hosting;
@@ -22,6 +24,7 @@ internal sealed class Catalog(
 
     private readonly ConcurrentDictionary<GrainId, Activation> _activations = new();
     private volatile bool _stopping;
+    private IGrainCallSender? _instrumentedSender;
 
     public GrainRuntimeOptions Options { get; } = options.Value;
 
@@ -39,7 +42,7 @@ internal sealed class Catalog(
         var grainInterface = registry.GetInterface(typeof(TGrainInterface));
         var grainId = new GrainId(grainInterface.GrainType, key);
         var reference = System.Reflection.DispatchProxy.Create<TGrainInterface, GrainProxy>();
-        ((GrainProxy)(object)reference).Attach(grainId, grainInterface, this);
+        ((GrainProxy)(object)reference).Attach(grainId, grainInterface, _instrumentedSender ??= Services.GetRequiredService<RuntimeMetrics>().Instrument(this));
         return reference;
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using UserData.Runtime.Activations;
+using UserData.Runtime.Diagnostics;
 using UserData.Runtime.Grains;
 
 namespace UserData.Runtime.Hosting;
@@ -25,6 +26,7 @@ public static class GrainRuntimeServiceCollectionExtensions
         services.TryAddSingleton<Catalog>();
         services.TryAddSingleton<IGrainFactory>(provider => provider.GetRequiredService<Catalog>());
         services.AddHostedService<SiloLifetime>();
+        services.AddRuntimeMetrics();
         return new GrainRuntimeBuilder(services);
     }
 }

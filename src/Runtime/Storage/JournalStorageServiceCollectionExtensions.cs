@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using UserData.Runtime.Journal;
+using UserData.Runtime.Diagnostics;
 using UserData.Runtime.Storage.DynamoDB;
 using UserData.Runtime.Storage.Sqlite;
 
@@ -23,7 +23,7 @@ public static class JournalStorageServiceCollectionExtensions
                 .Bind(configuration.GetSection(SqliteJournalOptions.SectionName))
                 .ValidateDataAnnotations()
                 .ValidateOnStart();
-            services.AddSingleton<IJournalStorage, SqliteJournalStorage>();
+            services.AddInstrumentedJournalStorage(provider => ActivatorUtilities.CreateInstance<SqliteJournalStorage>(provider));
         }
         else if (provider.Equals("DynamoDB", StringComparison.OrdinalIgnoreCase))
         {
@@ -31,7 +31,7 @@ public static class JournalStorageServiceCollectionExtensions
                 .Bind(configuration.GetSection(DynamoDbJournalOptions.SectionName))
                 .ValidateDataAnnotations()
                 .ValidateOnStart();
-            services.AddSingleton<IJournalStorage>(serviceProvider => new DynamoDbJournalStorage(
+            services.AddInstrumentedJournalStorage(serviceProvider => new DynamoDbJournalStorage(
                 serviceProvider.GetRequiredService<IOptions<DynamoDbJournalOptions>>().Value,
                 serviceProvider.GetRequiredService<ILogger<DynamoDbJournalStorage>>()));
         }
