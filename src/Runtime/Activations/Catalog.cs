@@ -45,12 +45,20 @@ internal sealed class Catalog(
 
     public Task<TResult> SendAsync<TResult>(GrainId grainId, GrainMethod<TResult> method, object?[] arguments)
     {
-        var activation = GetOrCreate(grainId);
-        var call = new GrainCall<TResult>(method, arguments);
-        var accepted = activation.TryEnqueue(call);
-        return accepted && call.Result.IsCompletedSuccessfully
-            ? call.Result
-            : AwaitAsync(grainId, method, arguments, activation, call, accepted);
+        try
+        {
+            var activation = GetOrCreate(grainId);
+            var call = new GrainCall<TResult>(method, arguments);
+            var accepted = activation.TryEnqueue(call);
+            return accepted && call.Result.IsCompletedSuccessfully
+                ? call.Result
+                : AwaitAsync(grainId, method, arguments, activation, call, accepted);
+        }
+        catch (Exception exception) when (exception is GrainOverloadedException or SiloUnavailableException or ArgumentException)
+        {
+            // A rejected call is a faulted task, like any other failed call.
+            return Task.FromException<TResult>(exception);
+        }
     }
 
     private async Task<TResult> AwaitAsync<TResult>(
