@@ -19,7 +19,7 @@ public sealed class RequestIdMiddleware(RequestDelegate next, ILogger<RequestIdM
             context.Response.Headers[Header] = requestId;
             return Task.CompletedTask;
         });
-        using (logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId }))
+        using (logger.BeginScope("RequestId:{RequestId}", requestId))
         {
             await next(context);
         }
