@@ -13,6 +13,7 @@ using UserData.Gateway.RateLimiting;
 using UserData.Grains.Emails;
 using UserData.Grains.Users;
 using UserData.Runtime.Hosting;
+using UserData.Runtime.Storage;
 
 namespace UserData.Gateway.Hosting;
 
@@ -60,7 +61,7 @@ public static class GatewayApplication
         services.AddGrainRuntime(configuration)
             .AddGrain<IUserGrain, UserGrain>()
             .AddGrain<IEmailGrain, EmailGrain>();
-        services.AddGatewayStorage(configuration);
+        services.AddJournalStorage(configuration);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>>((jwt, auth) =>
