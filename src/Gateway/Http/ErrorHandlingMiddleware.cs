@@ -43,6 +43,12 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
                 context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
+            if (error.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                // The rest of the body is never read, so this connection cannot carry another request.
+                context.Response.Headers.Connection = "close";
+            }
+
             await ApiResponses.WriteErrorAsync(context, error.StatusCode, error.Code, error.Message, error.Details);
         }
     }
