@@ -6,5 +6,5 @@ if (args is ["idle-memory"])
     return await IdleActivationMemory.RunAsync();
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(LocalCallBenchmarks).Assembly).Run(args);
 return 0;

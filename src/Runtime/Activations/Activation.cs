@@ -78,12 +78,7 @@ internal sealed partial class Activation : IGrainContext
 #pragma warning restore CA1031
         {
             LogActivationFailed(_catalog.Logger, exception, GrainId);
-            var failure = new InvalidOperationException($"Activation of grain {GrainId} failed: {exception.Message}", exception);
-            foreach (var item in Close())
-            {
-                item.Reject(failure);
-            }
-
+            Close(new InvalidOperationException($"Activation of grain {GrainId} failed: {exception.Message}", exception));
             return;
         }
 
@@ -184,7 +179,6 @@ internal sealed partial class Activation : IGrainContext
     {
         WorkItem? next = null;
         List<WorkItem>? more = null;
-        List<WorkItem>? rejected = null;
         DeactivationReason? deactivate = null;
         lock (_lock)
         {
@@ -205,7 +199,6 @@ internal sealed partial class Activation : IGrainContext
             {
                 _state = ActivationState.Deactivating;
                 deactivate = reason;
-                rejected = Drain();
             }
             else if (_running == 0 && _queue is { Count: > 0 })
             {
@@ -223,15 +216,6 @@ internal sealed partial class Activation : IGrainContext
         if (item is not null)
         {
             item.Complete(turn!);
-        }
-
-        if (rejected is not null)
-        {
-            var gone = new ActivationDeactivatedException();
-            foreach (var waiting in rejected)
-            {
-                waiting.Reject(gone);
-            }
         }
 
         if (next is not null)
@@ -265,39 +249,43 @@ internal sealed partial class Activation : IGrainContext
         }
         finally
         {
-            var rejected = Close();
-            var gone = new ActivationDeactivatedException();
-            foreach (var waiting in rejected)
-            {
-                waiting.Reject(gone);
-            }
+            Close(failure: null);
         }
 
         LogDeactivated(_catalog.Logger, GrainId, reason);
     }
 
-    /// <summary>Marks the activation gone, removes it from the catalog and returns the calls still queued.</summary>
-    private List<WorkItem> Close()
+    /// <summary>
+    /// Marks the activation gone and removes it from the catalog. Calls still queued go, in their order,
+    /// to the grain's next activation (or fail with <paramref name="failure"/>); calls that arrive
+    /// meanwhile wait for <see cref="WhenDeactivated"/>, so they queue behind them.
+    /// </summary>
+    private void Close(Exception? failure)
     {
-        List<WorkItem> rejected;
+        List<WorkItem> queued;
         TaskCompletionSource? deactivated;
         lock (_lock)
         {
             _state = ActivationState.Deactivated;
-            rejected = Drain();
+            queued = _queue is { Count: > 0 } ? [.. _queue] : [];
+            _queue = null;
             deactivated = _deactivated;
         }
 
         _catalog.Remove(this);
-        deactivated?.TrySetResult();
-        return rejected;
-    }
+        if (failure is null)
+        {
+            _catalog.Forward(GrainId, queued);
+        }
+        else
+        {
+            foreach (var item in queued)
+            {
+                item.Reject(failure);
+            }
+        }
 
-    private List<WorkItem> Drain()
-    {
-        var drained = _queue is { Count: > 0 } ? new List<WorkItem>(_queue) : [];
-        _queue?.Clear();
-        return drained;
+        deactivated?.TrySetResult();
     }
 
     private static DeactivationReason Stronger(DeactivationReason? current, DeactivationReason requested) =>

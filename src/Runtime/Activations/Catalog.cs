@@ -82,7 +82,8 @@ internal sealed class Catalog(
                 {
                 }
             }
-            else if (reroutes >= MaxReroutes)
+
+            if (reroutes >= MaxReroutes)
             {
                 throw new SiloUnavailableException($"Grain {grainId} kept deactivating; the call to {method.Name} was not run.");
             }
@@ -127,6 +128,41 @@ internal sealed class Catalog(
         }
 
         return winner;
+    }
+
+    /// <summary>Hands calls queued on a departed activation, in order, to the grain's next activation.</summary>
+    public void Forward(GrainId grainId, List<WorkItem> queued)
+    {
+        if (queued.Count == 0)
+        {
+            return;
+        }
+
+        Activation next;
+        try
+        {
+            next = GetOrCreate(grainId);
+        }
+        catch (SiloUnavailableException stopping)
+        {
+            queued.ForEach(item => item.Reject(stopping));
+            return;
+        }
+
+        foreach (var item in queued)
+        {
+            try
+            {
+                if (!next.TryEnqueue(item))
+                {
+                    item.Reject(new ActivationDeactivatedException());
+                }
+            }
+            catch (GrainOverloadedException overloaded)
+            {
+                item.Reject(overloaded);
+            }
+        }
     }
 
     public void Remove(Activation activation) =>

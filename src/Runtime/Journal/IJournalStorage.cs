@@ -14,6 +14,9 @@ public interface IJournalStorage
     /// <summary>
     /// Appends <paramref name="events"/> at sequence numbers <c>expectedVersion + 1 ..</c>, all or none,
     /// and only if none of those numbers exists yet. Returns once the append is durable.
+    /// <paramref name="expectedVersion"/> is always the end of an earlier append (or 0): the version an
+    /// activation reached by replaying whole appends. Adapters may rely on that to fence with one
+    /// conditional write on the append's first sequence number.
     /// </summary>
     /// <exception cref="JournalConflictException">Another writer already used one of those sequence numbers.</exception>
     Task AppendAsync(GrainId grainId, long expectedVersion, IReadOnlyList<string> events, CancellationToken cancellationToken = default);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using UserData.Runtime.Journal;
+using UserData.Runtime.Storage.DynamoDB;
 using UserData.Runtime.Storage.Sqlite;
 
 namespace UserData.Runtime.Storage;
@@ -23,6 +24,16 @@ public static class JournalStorageServiceCollectionExtensions
                 .ValidateDataAnnotations()
                 .ValidateOnStart();
             services.AddSingleton<IJournalStorage, SqliteJournalStorage>();
+        }
+        else if (provider.Equals("DynamoDB", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddOptions<DynamoDbJournalOptions>()
+                .Bind(configuration.GetSection(DynamoDbJournalOptions.SectionName))
+                .ValidateDataAnnotations()
+                .ValidateOnStart();
+            services.AddSingleton<IJournalStorage>(serviceProvider => new DynamoDbJournalStorage(
+                serviceProvider.GetRequiredService<IOptions<DynamoDbJournalOptions>>().Value,
+                serviceProvider.GetRequiredService<ILogger<DynamoDbJournalStorage>>()));
         }
         else
         {

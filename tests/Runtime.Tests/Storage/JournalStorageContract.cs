@@ -48,11 +48,13 @@ public abstract class JournalStorageContract
     {
         var grain = NewGrain();
         await Storage.AppendAsync(grain, 0, [Event(1), Event(2)]);
+        await Storage.AppendAsync(grain, 2, [Event(3)]);
 
-        await Assert.ThrowsAsync<JournalConflictException>(() => Storage.AppendAsync(grain, 1, [Event(20), Event(30)]));
+        await Assert.ThrowsAsync<JournalConflictException>(() => Storage.AppendAsync(grain, 0, [Event(10)]));
+        await Assert.ThrowsAsync<JournalConflictException>(() => Storage.AppendAsync(grain, 2, [Event(30), Event(40)]));
 
         var events = await Storage.ReadAsync(grain, 0, 100);
-        Assert.Equal([Event(1), Event(2)], events.Select(e => e.Json));
+        Assert.Equal([Event(1), Event(2), Event(3)], events.Select(e => e.Json));
     }
 
     [Fact]
