@@ -166,3 +166,5 @@ public abstract class AuthApiTests(GatewayFixture fixture)
 }
 
 public sealed class AuthApiOnSqlite(SqliteGateway fixture) : AuthApiTests(fixture), IClassFixture<SqliteGateway>;
+
+public sealed class AuthApiOnDynamoDb(DynamoDbGateway fixture) : AuthApiTests(fixture), IClassFixture<DynamoDbGateway>;

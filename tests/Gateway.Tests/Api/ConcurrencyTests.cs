@@ -82,3 +82,5 @@ public abstract class ConcurrencyTests(GatewayFixture fixture)
 }
 
 public sealed class ConcurrencyOnSqlite(SqliteGateway fixture) : ConcurrencyTests(fixture), IClassFixture<SqliteGateway>;
+
+public sealed class ConcurrencyOnDynamoDb(DynamoDbGateway fixture) : ConcurrencyTests(fixture), IClassFixture<DynamoDbGateway>;

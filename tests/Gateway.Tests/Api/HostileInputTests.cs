@@ -150,3 +150,5 @@ public abstract class HostileInputTests(GatewayFixture fixture)
 }
 
 public sealed class HostileInputOnSqlite(SqliteGateway fixture) : HostileInputTests(fixture), IClassFixture<SqliteGateway>;
+
+public sealed class HostileInputOnDynamoDb(DynamoDbGateway fixture) : HostileInputTests(fixture), IClassFixture<DynamoDbGateway>;

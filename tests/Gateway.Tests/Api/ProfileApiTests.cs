@@ -125,3 +125,5 @@ public abstract class ProfileApiTests(GatewayFixture fixture)
 }
 
 public sealed class ProfileApiOnSqlite(SqliteGateway fixture) : ProfileApiTests(fixture), IClassFixture<SqliteGateway>;
+
+public sealed class ProfileApiOnDynamoDb(DynamoDbGateway fixture) : ProfileApiTests(fixture), IClassFixture<DynamoDbGateway>;

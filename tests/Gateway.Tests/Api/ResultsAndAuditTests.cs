@@ -103,3 +103,5 @@ public abstract class ResultsAndAuditTests(GatewayFixture fixture)
 }
 
 public sealed class ResultsAndAuditOnSqlite(SqliteGateway fixture) : ResultsAndAuditTests(fixture), IClassFixture<SqliteGateway>;
+
+public sealed class ResultsAndAuditOnDynamoDb(DynamoDbGateway fixture) : ResultsAndAuditTests(fixture), IClassFixture<DynamoDbGateway>;

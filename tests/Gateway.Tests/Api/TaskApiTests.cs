@@ -261,3 +261,5 @@ public abstract class TaskApiTests(GatewayFixture fixture)
 }
 
 public sealed class TaskApiOnSqlite(SqliteGateway fixture) : TaskApiTests(fixture), IClassFixture<SqliteGateway>;
+
+public sealed class TaskApiOnDynamoDb(DynamoDbGateway fixture) : TaskApiTests(fixture), IClassFixture<DynamoDbGateway>;

@@ -86,3 +86,5 @@ public abstract class TokenTests(GatewayFixture fixture)
 }
 
 public sealed class TokenTestsOnSqlite(SqliteGateway fixture) : TokenTests(fixture), IClassFixture<SqliteGateway>;
+
+public sealed class TokenTestsOnDynamoDb(DynamoDbGateway fixture) : TokenTests(fixture), IClassFixture<DynamoDbGateway>;
