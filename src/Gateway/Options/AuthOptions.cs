@@ -9,7 +9,7 @@ public sealed class AuthOptions : IValidatableObject
     public const int MinSigningKeyBytes = 32;
 
     /// <summary>Base64 HMAC key of at least 32 bytes. Generated into the data folder for local runs.</summary>
-    public string SigningKey { get; set; } = string.Empty;
+    public string? SigningKey { get; set; }
 
     [Required]
     public string Issuer { get; set; } = "userdata";
@@ -23,14 +23,14 @@ public sealed class AuthOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(30);
 
-    public byte[] SigningKeyBytes => Convert.FromBase64String(SigningKey);
+    public byte[] SigningKeyBytes => Convert.FromBase64String(SigningKey ?? string.Empty);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         byte[]? key = null;
         try
         {
-            key = SigningKey.Length == 0 ? null : Convert.FromBase64String(SigningKey);
+            key = string.IsNullOrEmpty(SigningKey) ? null : Convert.FromBase64String(SigningKey);
         }
         catch (FormatException)
         {
@@ -38,7 +38,8 @@ public sealed class AuthOptions : IValidatableObject
 
         if (key is null || key.Length < MinSigningKeyBytes)
         {
-            yield return new ValidationResult($"Auth:SigningKey must be base64 of at least {MinSigningKeyBytes} bytes.", [nameof(SigningKey)]);
+            yield return new ValidationResult(
+                $"Auth:SigningKey (Auth__SigningKey) must be base64 of at least {MinSigningKeyBytes} bytes; only local SQLite runs generate one.", [nameof(SigningKey)]);
         }
     }
 }

@@ -48,6 +48,20 @@ public sealed class HostingTests : IDisposable
         Expect.Status(await new Support.Api(second.Client).GetAsync("/api/v1/me", session.AccessToken), HttpStatusCode.OK);
     }
 
+    [Theory]
+    [InlineData("Auth:SigningKey", "c2hvcnQ=")]
+    [InlineData("Auth:SigningKey", "not base64!")]
+    [InlineData("RateLimits:LoginPerMinute", "0")]
+    [InlineData("Storage:Provider", "Cassandra")]
+    public async Task Invalid_configuration_stops_the_start(string key, string value) =>
+        await Assert.ThrowsAnyAsync<Exception>(async () => await (await GatewayHost.StartAsync(Settings((key, value)))).DisposeAsync());
+
+    [Fact]
+    public async Task Outside_local_sqlite_runs_the_signing_key_is_required() =>
+        await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
+            await (await GatewayHost.StartAsync(Settings(("Auth:SigningKey", null), ("Storage:Provider", "DynamoDB"), ("Storage:DynamoDB:ServiceUrl", "http://127.0.0.1:9"))))
+                .DisposeAsync());
+
     [Fact]
     public async Task Cors_admits_only_the_frontend_origins()
     {
