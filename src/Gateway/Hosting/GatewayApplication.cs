@@ -5,9 +5,12 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using UserData.Gateway.Api;
 using UserData.Gateway.Auth;
+using UserData.Gateway.Dashboard;
 using UserData.Gateway.Health;
 using UserData.Gateway.Http;
 using UserData.Gateway.Json;
+using UserData.Gateway.Logging;
+using UserData.Gateway.Metrics;
 using UserData.Gateway.Options;
 using UserData.Gateway.RateLimiting;
 using UserData.Grains.Emails;
@@ -37,7 +40,7 @@ public static class GatewayApplication
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBytes;
         });
-        builder.Logging.AddJsonConsole(console => console.IncludeScopes = true);
+        builder.AddJsonConsoleLogs();
         SigningKeySetup.EnsureLocalSigningKey(builder.Configuration);
         AddServices(builder.Services, builder.Configuration);
 
@@ -90,11 +93,14 @@ public static class GatewayApplication
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
         });
         services.AddOpenApi();
+        services.AddGatewayMetrics();
     }
 
     private static void UsePipeline(WebApplication app)
     {
         app.UseMiddleware<RequestIdMiddleware>();
+        app.UseRequestLog();
+        app.UseDashboardFiles();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseStatusCodePages(StatusCodeErrors.WriteAsync);
         app.UseCors(CorsPolicy);
@@ -109,6 +115,8 @@ public static class GatewayApplication
 
         app.MapOpenApi();
         app.MapHealthApi();
+        app.MapMetrics();
+        app.MapDashboard();
         app.MapAuthApi();
         app.MapAdminUsersApi();
         app.MapGroup("/api/v1/me")

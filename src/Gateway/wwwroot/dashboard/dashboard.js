@@ -275,10 +275,10 @@ function drawChart(id, series) {
   g.font = '11px system-ui, sans-serif';
   g.strokeStyle = '#2a3440';
   g.fillStyle = '#8a97a6';
-  for (let i = 0; i <= 4; i++) {
-    const y = top + plotHeight - (plotHeight * i) / 4;
+  for (let i = 0; i <= 5; i++) {
+    const y = top + plotHeight - (plotHeight * i) / 5;
     g.beginPath(); g.moveTo(left, y); g.lineTo(left + plotWidth, y); g.stroke();
-    g.fillText(short((max * i) / 4), 2, y + 4);
+    g.fillText(short((max * i) / 5), 2, y + 4);
   }
   let legendX = left;
   for (const [name, points, color] of series) {
@@ -286,14 +286,18 @@ function drawChart(id, series) {
     g.lineWidth = 1.6;
     g.beginPath();
     let drawing = false;
+    const dots = [];
     points.forEach((value, i) => {
       if (value === null || !Number.isFinite(value)) { drawing = false; return; }
       const x = left + (plotWidth * (i + HISTORY - points.length)) / (HISTORY - 1);
       const y = top + plotHeight - (plotHeight * value) / max;
       if (drawing) { g.lineTo(x, y); } else { g.moveTo(x, y); drawing = true; }
+      dots.push([x, y]);
     });
     g.stroke();
     g.fillStyle = color;
+    // Points as dots too while the line is short, so the first polls are visible.
+    if (dots.length < 10) { dots.forEach(([x, y]) => g.fillRect(x - 2, y - 2, 4, 4)); }
     g.fillText(name, legendX, 11);
     legendX += g.measureText(name).width + 16;
   }

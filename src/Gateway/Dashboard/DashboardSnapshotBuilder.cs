@@ -1,0 +1,56 @@
+using UserData.Gateway.Metrics;
+using UserData.Runtime.Diagnostics;
+
+namespace UserData.Gateway.Dashboard;
+
+/// <summary>Reads the dashboard's view out of the collected metric families (the same aggregates as <c>/metrics</c>).</summary>
+public static class DashboardSnapshotBuilder
+{
+    public static DashboardSnapshot Build(IReadOnlyList<MetricFamily> families, SiloView localSilo, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(families);
+        var byName = families.ToDictionary(family => family.Name, StringComparer.Ordinal);
+        var activations = Series(byName, "grain_activations");
+        var queues = Series(byName, "grain_queue_length");
+        var grainTypes = activations
+            .Select(series => series.Label("grain_type") ?? "")
+            .Union(queues.Select(series => series.Label("grain_type") ?? ""))
+            .Order(StringComparer.Ordinal)
+            .Select(type => new GrainTypeView(type, Sum(activations, "grain_type", type), Sum(queues, "grain_type", type)))
+            .ToList();
+        var http = Series(byName, "http_server_request_duration_seconds")
+            .GroupBy(series => series.Label("http_response_status_code") ?? "none")
+            .OrderBy(status => status.Key, StringComparer.Ordinal)
+            .Select(status => new HttpStatusView(status.Key, status.Sum(series => series.Count)))
+            .ToList();
+        var silo = localSilo with { Activations = grainTypes.Sum(type => type.Activations) };
+        return new DashboardSnapshot(
+            now,
+            RuntimeMetrics.LatencyBuckets,
+            [silo],
+            grainTypes,
+            Operations(byName, "grain_call_duration_seconds", "grain_type", "method"),
+            Operations(byName, "storage_operation_duration_seconds", "provider", "operation"),
+            http);
+    }
+
+    private static IReadOnlyList<MetricSeries> Series(Dictionary<string, MetricFamily> families, string name) =>
+        families.TryGetValue(name, out var family) ? family.Series : [];
+
+    private static long Sum(IReadOnlyList<MetricSeries> series, string label, string value) =>
+        (long)series.Where(one => one.Label(label) == value).Sum(one => one.Value);
+
+    // Outcomes other than ok (and a storage conflict, which is the fence working) count as errors.
+    private static List<OperationView> Operations(Dictionary<string, MetricFamily> families, string name, string groupLabel, string nameLabel) =>
+        [.. Series(families, name)
+            .GroupBy(series => (Group: series.Label(groupLabel) ?? "", Name: series.Label(nameLabel) ?? ""))
+            .OrderBy(operation => operation.Key.Group, StringComparer.Ordinal)
+            .ThenBy(operation => operation.Key.Name, StringComparer.Ordinal)
+            .Select(operation => new OperationView(
+                operation.Key.Group,
+                operation.Key.Name,
+                operation.Sum(series => series.Count),
+                operation.Where(series => series.Label("outcome") is not ("ok" or "conflict")).Sum(series => series.Count),
+                operation.Sum(series => series.Sum),
+                [.. Enumerable.Range(0, operation.First().BucketCounts.Count).Select(bucket => operation.Sum(series => series.BucketCounts[bucket]))]))];
+}
