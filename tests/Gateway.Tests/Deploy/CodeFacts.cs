@@ -1,0 +1,70 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Amazon.DynamoDBv2;
+using UserData.TestSupport;
+
+namespace UserData.Gateway.Tests.Deploy;
+
+/// <summary>What the code actually does, read from the code itself: the configuration keys it reads and the DynamoDB actions it calls.</summary>
+internal static partial class CodeFacts
+{
+    private static readonly Lazy<IReadOnlyList<string>> Sources = new(() =>
+        [.. Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Path, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(File.ReadAllText)]);
+
+    /// <summary>
+    /// Configuration keys (in <c>Section:Key</c> form) the code reads: every public settable property of an options
+    /// class with a <c>SectionName</c> constant, and every literal key read with <c>configuration["..."]</c>.
+    /// </summary>
+    public static IReadOnlySet<string> ConfigurationKeys { get; } = FindConfigurationKeys();
+
+    /// <summary>IAM actions (<c>dynamodb:PutItem</c>, ...) of the DynamoDB client methods the code calls.</summary>
+    public static IReadOnlySet<string> DynamoDbActions { get; } = FindDynamoDbActions();
+
+    private static HashSet<string> FindConfigurationKeys()
+    {
+        var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var assemblies = new[] { "UserData.Gateway", "UserData.Runtime", "UserData.Grains" }.Select(Assembly.Load);
+        foreach (var type in assemblies.SelectMany(assembly => assembly.GetTypes()))
+        {
+            if (type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field
+                && field.GetRawConstantValue() is string section)
+            {
+                foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(property => property.SetMethod?.IsPublic == true))
+                {
+                    keys.Add($"{section}:{property.Name}");
+                }
+            }
+        }
+
+        foreach (var source in Sources.Value)
+        {
+            foreach (Match read in ConfigurationRead().Matches(source))
+            {
+                keys.Add(read.Groups["key"].Value);
+            }
+        }
+
+        return keys;
+    }
+
+    private static HashSet<string> FindDynamoDbActions()
+    {
+        var clientMethods = typeof(IAmazonDynamoDB).GetMethods().Select(method => method.Name).ToHashSet(StringComparer.Ordinal);
+        return Sources.Value
+            .Where(source => source.Contains("using Amazon.DynamoDBv2", StringComparison.Ordinal))
+            .SelectMany(source => AsyncCall().Matches(source))
+            .Select(call => call.Groups["name"].Value)
+            .Where(name => clientMethods.Contains(name + "Async"))
+            .Select(name => "dynamodb:" + name)
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    [GeneratedRegex("""(?:[Cc]onfiguration|config)\s*\[\s*"(?<key>[^"]+)"\s*\]""")]
+    private static partial Regex ConfigurationRead();
+
+    [GeneratedRegex(@"\.(?<name>[A-Z]\w*)Async\s*\(")]
+    private static partial Regex AsyncCall();
+}
