@@ -3,6 +3,7 @@ using Microsoft.Net.Http.Headers;
 using UserData.Gateway.Api;
 using UserData.Gateway.Http;
 using UserData.Gateway.Metrics;
+using UserData.Runtime.Diagnostics.Prometheus;
 
 namespace UserData.Gateway.Dashboard;
 

@@ -1,5 +1,5 @@
-using UserData.Gateway.Metrics;
 using UserData.Runtime.Diagnostics;
+using UserData.Runtime.Diagnostics.Prometheus;
 
 namespace UserData.Gateway.Dashboard;
 

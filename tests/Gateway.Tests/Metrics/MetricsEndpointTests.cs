@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using UserData.Gateway.Metrics;
+using UserData.Runtime.Diagnostics.Prometheus;
 using UserData.Gateway.Tests.Support;
 
 namespace UserData.Gateway.Tests.Metrics;

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using UserData.Gateway.Metrics;
+using UserData.Runtime.Diagnostics.Prometheus;
 
 namespace UserData.Gateway.Tests.Metrics;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace UserData.Gateway.Metrics;
+namespace UserData.Runtime.Diagnostics.Prometheus;
 
 /// <summary>Writes metric families in the Prometheus text exposition format, version 0.0.4.</summary>
 public static class PrometheusTextWriter

@@ -1,4 +1,4 @@
-namespace UserData.Gateway.Metrics;
+namespace UserData.Runtime.Diagnostics.Prometheus;
 
 /// <summary>How a family is exposed: Prometheus' counter, gauge or histogram.</summary>
 public enum MetricKind

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 
-namespace UserData.Gateway.Metrics;
+namespace UserData.Runtime.Diagnostics.Prometheus;
 
 /// <summary>
 /// The running aggregate of one instrument, per distinct tag set: a sum (counters, up-down counters), the last

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace UserData.Gateway.Metrics;
+namespace UserData.Runtime.Diagnostics.Prometheus;
 
 /// <summary>
 /// Listens to this host's meters (those its <see cref="IMeterFactory"/> created, by name) and to .NET's process-wide

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace UserData.Gateway.Metrics;
+namespace UserData.Runtime.Diagnostics.Prometheus;
 
 /// <summary>
 /// Turns OpenTelemetry-style instrument names, units and tag keys into Prometheus names, as the OpenTelemetry
