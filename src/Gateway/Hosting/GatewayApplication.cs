@@ -64,9 +64,12 @@ public static class GatewayApplication
         services.AddJournalStorage(configuration);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
-        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>>((jwt, auth) =>
+        services.AddSingleton<CachingJsonWebTokenHandler>();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>, CachingJsonWebTokenHandler>((jwt, auth, handler) =>
         {
             jwt.MapInboundClaims = false;
+            jwt.TokenHandlers.Clear();
+            jwt.TokenHandlers.Add(handler);
             jwt.RequireHttpsMetadata = false;
             jwt.TokenValidationParameters = AccessTokens.ValidationParameters(auth.Value);
         });
@@ -98,11 +101,12 @@ public static class GatewayApplication
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseStatusCodePages(StatusCodeErrors.WriteAsync);
         app.UseCors(CorsPolicy);
-        app.UseSwaggerUI(ui =>
+        // Only /docs requests reach the UI middleware, which otherwise matches every path against its patterns.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/docs", StringComparison.OrdinalIgnoreCase), docs => docs.UseSwaggerUI(ui =>
         {
             ui.RoutePrefix = "docs";
             ui.SwaggerEndpoint("/openapi/v1.json", "UserData API v1");
-        });
+        }));
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

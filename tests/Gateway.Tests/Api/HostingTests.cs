@@ -63,6 +63,21 @@ public sealed class HostingTests : IDisposable
                 .DisposeAsync());
 
     [Fact]
+    public async Task A_token_accepted_before_is_refused_once_it_expires()
+    {
+        await using var host = await GatewayHost.StartAsync(Settings(("Auth:AccessTokenLifetime", "00:00:02")));
+        var api = new Support.Api(host.Client);
+        var session = await api.RegisterAsync();
+        Expect.Status(await api.GetAsync("/api/v1/me", session.AccessToken), HttpStatusCode.OK);
+
+        // The validated token is remembered, but never past its exp.
+        await UserData.TestSupport.Eventually.TrueAsync(
+            async () => (await api.GetAsync("/api/v1/me", session.AccessToken)).Status == HttpStatusCode.Unauthorized,
+            TimeSpan.FromSeconds(10), "the expired token is refused");
+        Expect.Error(await api.GetAsync("/api/v1/me", session.AccessToken), HttpStatusCode.Unauthorized, "UNAUTHENTICATED");
+    }
+
+    [Fact]
     public async Task Cors_admits_only_the_frontend_origins()
     {
         await using var host = await GatewayHost.StartAsync(Settings());
