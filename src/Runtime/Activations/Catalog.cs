@@ -175,12 +175,16 @@ internal sealed class Catalog(
     public async Task DeactivateAllAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
-        var all = _activations.Values.ToList();
-        foreach (var activation in all)
-        {
-            activation.RequestDeactivation(DeactivationReason.ShuttingDown);
-        }
 
-        await Task.WhenAll(all.Select(activation => activation.WhenDeactivated)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Repeats because a call that passed the stopping check just before it was set may still add one.
+        while (_activations.Values.ToList() is { Count: > 0 } all)
+        {
+            foreach (var activation in all)
+            {
+                activation.RequestDeactivation(DeactivationReason.ShuttingDown);
+            }
+
+            await Task.WhenAll(all.Select(activation => activation.WhenDeactivated)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 }
