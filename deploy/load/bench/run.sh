@@ -53,9 +53,9 @@ peak() { # name, wrk arguments...: prints requests/s
   wrk -t2 -c64 -d"$duration" --latency "$@" >"$work/$name.peak"
   awk '/Requests\/sec/ {printf "%d", $2}' "$work/$name.peak"
 }
-paced() { # name, rate, wrk arguments...: latency at about that offered rate (64 connections, each pausing between requests)
+paced() { # name, rate, wrk arguments...: latency at about that offered rate (16 connections, each pausing between requests)
   local name=$1 rate=$2; shift 2
-  DELAY_MS=$(( 64 * 1000 / rate )) wrk -t2 -c64 -d"$duration" --latency "$@" >"$work/$name.paced"
+  DELAY_MS=$(( 16 * 1000 / rate )) wrk -t2 -c16 -d"$duration" --latency "$@" >"$work/$name.paced"
   awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {printf "%d req/s, p50 %s, p99 %s", rps, p50, p99}' "$work/$name.paced"
 }
 p90() { # wrk prints no p95; its nearest percentile is p90
