@@ -127,6 +127,14 @@ public sealed class HostingTests : IDisposable
             Assert.Contains(header, exposed, StringComparison.OrdinalIgnoreCase);
         }
 
+        var origin = new Dictionary<string, string> { ["Origin"] = "https://app.example.com" };
+        var unauthenticated = await api.SendAsync(HttpMethod.Get, "/api/v1/me", headers: origin);
+        Expect.Error(unauthenticated, HttpStatusCode.Unauthorized, "UNAUTHENTICATED");
+        Assert.Equal("https://app.example.com", unauthenticated.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        var invalid = await api.SendRawAsync(HttpMethod.Post, "/api/v1/me/tasks", "{", session.AccessToken, origin);
+        Expect.Error(invalid, HttpStatusCode.BadRequest, "INVALID_JSON");
+        Assert.Equal("https://app.example.com", invalid.Headers.GetValues("Access-Control-Allow-Origin").Single());
+
         var foreign = await api.SendAsync(HttpMethod.Get, "/api/v1/me", token: session.AccessToken, headers: new Dictionary<string, string> { ["Origin"] = "https://evil.example.net" });
         Assert.False(foreign.Headers.Contains("Access-Control-Allow-Origin"));
 
