@@ -8,6 +8,7 @@ using UserData.Gateway.Auth;
 using UserData.Gateway.Health;
 using UserData.Gateway.Http;
 using UserData.Gateway.Json;
+using UserData.Gateway.OpenApi;
 using UserData.Gateway.Options;
 using UserData.Gateway.RateLimiting;
 using UserData.Grains.Emails;
@@ -92,7 +93,7 @@ public static class GatewayApplication
             json.SerializerOptions.Converters.Add(new TimestampJsonConverter());
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
         });
-        services.AddOpenApi();
+        services.AddOpenApi(openApi => openApi.AddSchemaTransformer<OptionalSchemaTransformer>());
     }
 
     private static void UsePipeline(WebApplication app)
