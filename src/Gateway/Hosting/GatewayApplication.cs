@@ -11,6 +11,7 @@ using UserData.Gateway.Http;
 using UserData.Gateway.Json;
 using UserData.Gateway.Logging;
 using UserData.Gateway.Metrics;
+using UserData.Gateway.OpenApi;
 using UserData.Gateway.Options;
 using UserData.Gateway.RateLimiting;
 using UserData.Grains.Emails;
@@ -67,9 +68,12 @@ public static class GatewayApplication
         services.AddJournalStorage(configuration);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
-        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>>((jwt, auth) =>
+        services.AddSingleton<CachingJsonWebTokenHandler>();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>, CachingJsonWebTokenHandler>((jwt, auth, handler) =>
         {
             jwt.MapInboundClaims = false;
+            jwt.TokenHandlers.Clear();
+            jwt.TokenHandlers.Add(handler);
             jwt.RequireHttpsMetadata = false;
             jwt.TokenValidationParameters = AccessTokens.ValidationParameters(auth.Value);
         });
@@ -92,7 +96,7 @@ public static class GatewayApplication
             json.SerializerOptions.Converters.Add(new TimestampJsonConverter());
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
         });
-        services.AddOpenApi();
+        services.AddOpenApi(openApi => openApi.AddSchemaTransformer<OptionalSchemaTransformer>());
         services.AddGatewayMetrics();
     }
 
@@ -104,11 +108,12 @@ public static class GatewayApplication
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseStatusCodePages(StatusCodeErrors.WriteAsync);
         app.UseCors(CorsPolicy);
-        app.UseSwaggerUI(ui =>
+        // Only /docs requests reach the UI middleware, which otherwise matches every path against its patterns.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/docs", StringComparison.OrdinalIgnoreCase), docs => docs.UseSwaggerUI(ui =>
         {
             ui.RoutePrefix = "docs";
             ui.SwaggerEndpoint("/openapi/v1.json", "UserData API v1");
-        });
+        }));
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

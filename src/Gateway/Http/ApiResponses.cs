@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization.Metadata;
 using UserData.Gateway.Json;
 using UserData.Grains.Common;
 using UserData.Grains.Validation;
@@ -33,7 +32,4 @@ public static class ApiResponses
         var envelope = new ErrorEnvelope(new ErrorBody(code, message, details), Meta(context));
         await context.Response.WriteAsJsonAsync(envelope, ApiJsonContext.Default.ErrorEnvelope, contentType: null, context.RequestAborted);
     }
-
-    public static IResult Json<T>(T value, JsonTypeInfo<T> typeInfo, int statusCode = StatusCodes.Status200OK) =>
-        TypedResults.Json(value, typeInfo, statusCode: statusCode);
 }

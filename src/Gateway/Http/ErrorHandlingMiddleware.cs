@@ -37,7 +37,9 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
                 GatewayLog.RequestFailed(logger, exception, error.StatusCode);
             }
 
-            context.Response.Clear();
+            // Not Response.Clear(): that would also drop the CORS headers, and a browser could not read the error.
+            context.Response.Headers.ETag = default;
+            context.Response.Headers.Location = default;
             if (error.RetryAfterSeconds is { } retryAfter)
             {
                 context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);

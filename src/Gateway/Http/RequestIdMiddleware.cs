@@ -14,11 +14,13 @@ public sealed class RequestIdMiddleware(RequestDelegate next, ILogger<RequestIdM
         ArgumentNullException.ThrowIfNull(context);
         var requestId = FromClient(context.Request.Headers[Header]) ?? FromClient(context.Request.Headers[CorrelationHeader]) ?? Guid.NewGuid().ToString("N");
         context.TraceIdentifier = requestId;
-        context.Response.OnStarting(() =>
+        // Set when the response starts, since an error response clears the headers set before it.
+        context.Response.OnStarting(static state =>
         {
-            context.Response.Headers[Header] = requestId;
+            var http = (HttpContext)state;
+            http.Response.Headers[Header] = http.TraceIdentifier;
             return Task.CompletedTask;
-        });
+        }, context);
         using (logger.BeginScope("RequestId:{RequestId}", requestId))
         {
             await next(context);

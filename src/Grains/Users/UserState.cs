@@ -12,6 +12,7 @@ public sealed class UserState : IJournaledState<UserEvent>
 {
     public const int KeptResults = 50;
     public const int MaxSessionFamilies = 20;
+    public const int MaxIdempotencyRecords = 1_000;
     public static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
 
     public string? UserId { get; set; }
@@ -114,6 +115,11 @@ public sealed class UserState : IJournaledState<UserEvent>
             case IdempotencyRecorded recorded:
                 IdempotencyRecords.RemoveAll(record => record.At <= recorded.At - IdempotencyWindow || record.Key == recorded.Record.Key);
                 IdempotencyRecords.Add(recorded.Record with { At = recorded.At });
+                if (IdempotencyRecords.Count > MaxIdempotencyRecords)
+                {
+                    // A client retrying more than this many distinct requests within 24 hours loses the oldest replays first.
+                    IdempotencyRecords.RemoveRange(0, IdempotencyRecords.Count - MaxIdempotencyRecords);
+                }
                 break;
             case UserErased:
                 EraseAll();

@@ -100,6 +100,7 @@ public abstract class HostileInputTests(GatewayFixture fixture)
             """{"name":{}}""", """{"name":true}""", """{"name":"x","description":[]}""", """{"name":"x","status":1}""",
             """{"name":"x","metadata":"m"}""", """{"name":"x","metadata":{"tags":[1,2]}}""", """{"name":"x","metadata":{"category":{}}}""",
             """{"name":"x","due_at":"2030-13-45T99:00:00Z"}""", """{"name":"x","due_at":true}""",
+            """{"name":"\ud800"}""", """{"name":"x","metadata":{"tags":["\udc00x"]}}""", """{"name":"x","status":"\ud83d"}""",
         ];
         foreach (var body in bodies)
         {

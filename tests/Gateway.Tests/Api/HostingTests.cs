@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using UserData.Gateway.Auth;
 using UserData.Gateway.Tests.Support;
 
@@ -63,6 +64,55 @@ public sealed class HostingTests : IDisposable
                 .DisposeAsync());
 
     [Fact]
+    public async Task A_token_accepted_before_is_refused_once_it_expires()
+    {
+        await using var host = await GatewayHost.StartAsync(Settings(("Auth:AccessTokenLifetime", "00:00:02")));
+        var api = new Support.Api(host.Client);
+        var session = await api.RegisterAsync();
+        Expect.Status(await api.GetAsync("/api/v1/me", session.AccessToken), HttpStatusCode.OK);
+
+        // The validated token is remembered, but never past its exp.
+        await UserData.TestSupport.Eventually.TrueAsync(
+            async () => (await api.GetAsync("/api/v1/me", session.AccessToken)).Status == HttpStatusCode.Unauthorized,
+            TimeSpan.FromSeconds(10), "the expired token is refused");
+        Expect.Error(await api.GetAsync("/api/v1/me", session.AccessToken), HttpStatusCode.Unauthorized, "UNAUTHENTICATED");
+    }
+
+    [Fact]
+    public async Task Logs_never_contain_passwords_tokens_or_hashes_and_carry_the_request_id()
+    {
+        var logs = new CapturingLoggerProvider();
+        var settings = Settings(("Logging:LogLevel:Default", "Trace"), ("Logging:LogLevel:Microsoft.AspNetCore", "Trace"));
+        await using var host = await GatewayHost.StartAsync(settings, builder => builder.Logging.AddProvider(logs));
+        var api = new Support.Api(host.Client);
+        const string password = "very-secret-password-42";
+        var session = await api.RegisterAsync(password: password);
+        var login = await api.SendAsync(HttpMethod.Post, "/api/v1/auth/login", new JsonObject { ["email"] = session.Email, ["password"] = password });
+        await api.SendAsync(HttpMethod.Post, "/api/v1/auth/login", new JsonObject { ["email"] = session.Email, ["password"] = password + "x" });
+        var refreshed = await api.SendAsync(HttpMethod.Post, "/api/v1/auth/refresh", new JsonObject { ["refresh_token"] = session.RefreshToken });
+        await api.SendAsync(HttpMethod.Post, "/api/v1/auth/refresh", new JsonObject { ["refresh_token"] = session.RefreshToken });
+        await api.SendAsync(HttpMethod.Get, "/api/v1/me", token: session.AccessToken, headers: new Dictionary<string, string> { ["X-Request-Id"] = "trace-me-1" });
+        await api.GetAsync("/api/v1/me", session.AccessToken[..^4] + "AAAA");
+
+        var secrets = new[]
+        {
+            password, session.AccessToken, session.RefreshToken, session.RefreshToken.Split('.')[2],
+            login.Data["access_token"]!.GetValue<string>(), login.Data["refresh_token"]!.GetValue<string>(),
+            refreshed.Data["refresh_token"]!.GetValue<string>(), "AQAAAA", // the PasswordHasher v3 hash prefix (base64)
+        };
+        Assert.NotEmpty(logs.Lines);
+        foreach (var line in logs.Lines)
+        {
+            foreach (var secret in secrets)
+            {
+                Assert.False(line.Contains(secret, StringComparison.Ordinal), $"A log line holds a secret: {line}");
+            }
+        }
+
+        Assert.Contains(logs.Lines, line => line.Contains("trace-me-1", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Cors_admits_only_the_frontend_origins()
     {
         await using var host = await GatewayHost.StartAsync(Settings());
@@ -76,6 +126,14 @@ public sealed class HostingTests : IDisposable
         {
             Assert.Contains(header, exposed, StringComparison.OrdinalIgnoreCase);
         }
+
+        var origin = new Dictionary<string, string> { ["Origin"] = "https://app.example.com" };
+        var unauthenticated = await api.SendAsync(HttpMethod.Get, "/api/v1/me", headers: origin);
+        Expect.Error(unauthenticated, HttpStatusCode.Unauthorized, "UNAUTHENTICATED");
+        Assert.Equal("https://app.example.com", unauthenticated.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        var invalid = await api.SendRawAsync(HttpMethod.Post, "/api/v1/me/tasks", "{", session.AccessToken, origin);
+        Expect.Error(invalid, HttpStatusCode.BadRequest, "INVALID_JSON");
+        Assert.Equal("https://app.example.com", invalid.Headers.GetValues("Access-Control-Allow-Origin").Single());
 
         var foreign = await api.SendAsync(HttpMethod.Get, "/api/v1/me", token: session.AccessToken, headers: new Dictionary<string, string> { ["Origin"] = "https://evil.example.net" });
         Assert.False(foreign.Headers.Contains("Access-Control-Allow-Origin"));

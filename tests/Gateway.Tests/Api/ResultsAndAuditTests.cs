@@ -41,6 +41,24 @@ public abstract class ResultsAndAuditTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task The_last_50_results_are_kept()
+    {
+        var session = await Api.RegisterAsync();
+        string? firstId = null;
+        for (var i = 0; i < 51; i++)
+        {
+            await Api.SendAsync(HttpMethod.Patch, "/api/v1/me", new JsonObject { ["display_name"] = $"v{i}" }, session.AccessToken);
+            var generated = await Api.SendAsync(HttpMethod.Post, "/api/v1/me/results", token: session.AccessToken);
+            Expect.Status(generated, HttpStatusCode.Created);
+            firstId ??= generated.Data["id"]!.GetValue<string>();
+        }
+
+        var list = await Api.GetAsync("/api/v1/me/results?limit=100", session.AccessToken);
+        Assert.Equal(50, list.Body!["pagination"]!["total"]!.GetValue<int>());
+        Assert.DoesNotContain(firstId, list.Data.AsArray().Select(result => result!["id"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task A_client_cannot_set_fields_of_a_result()
     {
         var session = await Api.RegisterAsync();
@@ -85,6 +103,7 @@ public abstract class ResultsAndAuditTests(GatewayFixture fixture)
     [InlineData("")]
     [InlineData("has space")]
     [InlineData("semi;colon")]
+    [InlineData("a1234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890")]
     public async Task Invalid_client_request_ids_are_replaced(string requestId)
     {
         var reply = await Api.SendAsync(HttpMethod.Get, "/health", headers: new Dictionary<string, string> { ["X-Request-Id"] = requestId });

@@ -11,7 +11,7 @@ public abstract class TokenTests(GatewayFixture fixture)
 {
     private Support.Api Api => fixture.Api;
 
-    private static string Token(string userId, byte[]? key = null, string issuer = "userdata", string audience = "userdata", DateTime? expires = null, string algorithm = SecurityAlgorithms.HmacSha256)
+    private static string Token(string userId, byte[]? key = null, string issuer = "userdata", string audience = "userdata", DateTime? expires = null)
     {
         var now = DateTime.UtcNow;
         var expiry = expires ?? now.AddMinutes(15);
@@ -23,7 +23,7 @@ public abstract class TokenTests(GatewayFixture fixture)
             NotBefore = expiry.AddMinutes(-15),
             Expires = expiry,
             Claims = new Dictionary<string, object> { ["sub"] = userId, ["email"] = "x@example.com", ["role"] = "admin", ["jti"] = Guid.NewGuid().ToString() },
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key ?? GatewayHost.SigningKey), algorithm),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key ?? GatewayHost.SigningKey), SecurityAlgorithms.HmacSha256),
         });
     }
 

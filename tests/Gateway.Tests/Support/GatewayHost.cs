@@ -43,9 +43,13 @@ public sealed class GatewayHost : IAsyncDisposable
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
     };
 
-    public static async Task<GatewayHost> StartAsync(IReadOnlyDictionary<string, string?> settings)
+    public static async Task<GatewayHost> StartAsync(IReadOnlyDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null)
     {
-        var app = GatewayApplication.Create(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(settings));
+        var app = GatewayApplication.Create(["--urls", "http://127.0.0.1:0"], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+            configure?.Invoke(builder);
+        });
         await app.StartAsync();
         return new GatewayHost(app, new Uri(app.Urls.First()));
     }
