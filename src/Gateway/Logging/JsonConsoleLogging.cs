@@ -5,10 +5,10 @@ namespace UserData.Gateway.Logging;
 public static class JsonConsoleLogging
 {
     /// <summary>
-    /// One JSON object per line on stdout, the only log output (container platforms collect stdout). Scopes are
-    /// included, so every line written while a request runs carries its trace and span ids (from the request's
-    /// <see cref="Activity"/>) and the API request id (<c>RequestIdMiddleware</c>'s scope), grain turns included:
-    /// they run in the caller's execution context.
+    /// One JSON object per line on stdout (the console provider's formatter; container platforms collect stdout).
+    /// Providers added before, e.g. by tests, are kept. Scopes are included, so every line written while a request
+    /// runs carries its trace and span ids (from the request's <see cref="Activity"/>) and the API request id
+    /// (<c>RequestIdMiddleware</c>'s scope), grain turns included: they run in the caller's execution context.
     /// </summary>
     /// <remarks>
     /// ASP.NET Core's own per-request scope carries Kestrel's connection-based id under the same name, RequestId,
@@ -20,7 +20,6 @@ public static class JsonConsoleLogging
     public static WebApplicationBuilder AddJsonConsoleLogs(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Logging.ClearProviders();
         builder.Logging.Configure(options =>
             options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
