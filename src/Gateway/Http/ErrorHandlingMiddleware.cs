@@ -71,6 +71,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         GrainOverloadedException => new(503, ErrorCodes.Unavailable, "The service is busy; retry shortly", RetryAfterSeconds: 1),
         GrainCallTimeoutException => new(503, ErrorCodes.Unavailable, "The service did not answer in time; retry shortly", RetryAfterSeconds: 1),
         SiloUnavailableException => new(503, ErrorCodes.Unavailable, "The service is restarting; retry shortly", RetryAfterSeconds: 1),
+        GrainActivationException => new(503, ErrorCodes.Unavailable, "The service cannot reach its storage; retry shortly", RetryAfterSeconds: 1),
         BadHttpRequestException { StatusCode: 413 } => new(413, ErrorCodes.PayloadTooLarge, "The request body is too large"),
         BadHttpRequestException bad => new(bad.StatusCode, ErrorCodes.InvalidJson, "The request could not be read"),
         _ => new(500, ErrorCodes.InternalError, "An internal error occurred"),

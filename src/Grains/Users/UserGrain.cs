@@ -91,6 +91,9 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
         CheckVersion(ifMatch, State.ProfileVersion);
         var email = State.Email!;
         await RaiseAsync(new UserErased(), request, Clock.Now(time));
+
+        // The right to erasure: nothing of the profile, tasks, results or sessions stays in storage.
+        await EraseHistoryAsync();
         return email;
     }
 
