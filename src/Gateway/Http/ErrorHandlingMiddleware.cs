@@ -70,6 +70,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         Api.RateLimitedException limited => new(429, ErrorCodes.RateLimited, "Too many requests; retry later", RetryAfterSeconds: Math.Max(1, (int)Math.Ceiling(limited.RetryAfter.TotalSeconds))),
         GrainOverloadedException => new(503, ErrorCodes.Unavailable, "The service is busy; retry shortly", RetryAfterSeconds: 1),
         GrainCallTimeoutException => new(503, ErrorCodes.Unavailable, "The service did not answer in time; retry shortly", RetryAfterSeconds: 1),
+        StaleActivationException => new(503, ErrorCodes.Unavailable, "The request conflicted with another write; retry it", RetryAfterSeconds: 1),
         SiloUnavailableException => new(503, ErrorCodes.Unavailable, "The service is restarting; retry shortly", RetryAfterSeconds: 1),
         GrainActivationException => new(503, ErrorCodes.Unavailable, "The service cannot reach its storage; retry shortly", RetryAfterSeconds: 1),
         BadHttpRequestException { StatusCode: 413 } => new(413, ErrorCodes.PayloadTooLarge, "The request body is too large"),
