@@ -42,7 +42,7 @@ public static class AuthApi
         var displayName = string.IsNullOrWhiteSpace(request.DisplayName) ? null : request.DisplayName.Trim();
         var requestContext = new RequestContext(context.TraceIdentifier);
         var registered = await grains.GetGrain<IEmailGrain>(email)
-            .RegisterAsync(new Registration(email, hash, displayName, role), idempotencyKeys.Read(context, body.Raw), requestContext);
+            .RegisterAsync(new Registration(Guid.NewGuid().ToString(), email, hash, displayName, role), idempotencyKeys.Read(context, body.Raw), requestContext);
         var session = await grains.GetGrain<IUserGrain>(registered.Value.Id).StartSessionAsync(auth.Value.RefreshTokenLifetime, requestContext);
         if (!registered.Replayed)
         {

@@ -12,7 +12,8 @@ namespace UserData.Gateway.Auth;
 /// </summary>
 public sealed class CachingJsonWebTokenHandler(TimeProvider time) : JsonWebTokenHandler, IDisposable
 {
-    private const int MaxEntries = 100_000;
+    // One entry per live token (a few KB each): enough for the active users of one gateway, bounded in memory.
+    private const int MaxEntries = 10_000;
 
     private readonly MemoryCache _valid = new(new MemoryCacheOptions { SizeLimit = MaxEntries });
 

@@ -12,9 +12,11 @@ namespace UserData.Grains.Emails;
 /// <item>register: the user grain with that id records the user and this email;</item>
 /// <item>confirm: <see cref="EmailConfirmed"/>.</item>
 /// </list>
-/// The user grain is the truth about whether a user exists; the claim only says who to ask. If the process dies
-/// after 1, the next registration asks the named user: not registered, so it releases the claim and proceeds;
-/// if it dies after 2, the named user exists with this email, so the next registration confirms the claim and
+/// The user grain is the truth about whether a user exists; the claim only says who to ask, and the asking is
+/// <see cref="IUserGrain.SettleClaimAsync"/>: a registered user answers yes, any other id is killed by a journaled
+/// write (so it can never register later, and an activation that missed a registration made on another silo is
+/// fenced instead of believed). If the process dies after 1, the next registration settles the named id (dead)
+/// and proceeds; if it dies after 2, the named user exists, so the next registration confirms the claim and
 /// answers EMAIL_TAKEN (login already works meanwhile, since it follows the claim to the user). Erase is the
 /// reverse: the user grain forgets the user first, then the email is released; if the process dies in between,
 /// the claim names an erased user and the next registration releases it. Login treats a claim whose user is
@@ -27,11 +29,16 @@ public sealed class EmailGrain(TimeProvider time) : JournaledGrain<EmailState, E
     {
         ArgumentNullException.ThrowIfNull(registration);
         ArgumentNullException.ThrowIfNull(request);
-        var now = Clock.Now(time);
-        if (State.UserId is { } claimant)
+        if (!Guid.TryParse(registration.UserId, out _))
         {
-            var claimantEmail = await GrainFactory.GetGrain<IUserGrain>(claimant).GetRegisteredEmailAsync();
-            if (claimantEmail is not null)
+            throw new ArgumentException("A registration's user id must be a GUID.", nameof(registration));
+        }
+
+        var now = Clock.Now(time);
+        var userId = registration.UserId;
+        if (State.UserId is { } claimant && claimant != userId)
+        {
+            if (await GrainFactory.GetGrain<IUserGrain>(claimant).SettleClaimAsync(request))
             {
                 if (!State.Confirmed)
                 {
@@ -44,11 +51,28 @@ public sealed class EmailGrain(TimeProvider time) : JournaledGrain<EmailState, E
             await RaiseAsync(new EmailReleased(claimant, State.Confirmed ? "erased" : "incomplete"), request, now);
         }
 
-        var userId = Guid.NewGuid().ToString();
-        await RaiseAsync(new EmailClaimed(userId, idempotency?.Key, idempotency?.Fingerprint), request, now);
-        var profile = await GrainFactory.GetGrain<IUserGrain>(userId)
-            .RegisterAsync(new NewUser(userId, registration.Email, registration.PasswordHash, registration.DisplayName, registration.Role), request);
-        await RaiseAsync(new EmailConfirmed(userId), request, now);
+        if (State.UserId != userId)
+        {
+            await RaiseAsync(new EmailClaimed(userId, idempotency?.Key, idempotency?.Fingerprint), request, now);
+        }
+
+        UserProfile profile;
+        try
+        {
+            profile = await GrainFactory.GetGrain<IUserGrain>(userId)
+                .RegisterAsync(new NewUser(userId, registration.Email, registration.PasswordHash, registration.DisplayName, registration.Role), request);
+        }
+        catch (UserNotFoundException)
+        {
+            // Another activation of this email grain (a silo that saw this claim unfinished) settled it first.
+            throw new EmailTakenException();
+        }
+
+        if (!State.Confirmed)
+        {
+            await RaiseAsync(new EmailConfirmed(userId), request, now);
+        }
+
         return new CommandResult<UserProfile>(profile, Created: true);
     }
 

@@ -26,5 +26,9 @@ public interface IEmailGrain : IGrain
     Task ReleaseAsync(string userId, RequestContext request);
 }
 
-/// <summary>A registration as the gateway sends it: the password is already hashed, the role already decided.</summary>
-public sealed record Registration(string Email, string PasswordHash, string? DisplayName, string Role);
+/// <summary>
+/// A registration as the gateway sends it: the password already hashed, the role decided, and the new user's id
+/// drawn at random by the caller, so that a retry of the same call (the runtime retries once after a stale
+/// append) recognizes its own claim instead of treating it as someone else's.
+/// </summary>
+public sealed record Registration(string UserId, string Email, string PasswordHash, string? DisplayName, string Role);

@@ -22,6 +22,13 @@ public interface IUserGrain : IGrain
     [ReadOnly]
     Task<string?> GetRegisteredEmailAsync();
 
+    /// <summary>
+    /// For an email claim naming this user: true when the user is registered; otherwise kills the id (a
+    /// journaled write, so an activation that has not seen a registration made elsewhere is fenced and retried
+    /// rather than believed) and returns false. A registration of the id after that fails.
+    /// </summary>
+    Task<bool> SettleClaimAsync(RequestContext request);
+
     /// <summary>For login; null when never registered or erased (the caller answers as for an unknown email).</summary>
     [ReadOnly]
     Task<UserCredentials?> GetCredentialsAsync();

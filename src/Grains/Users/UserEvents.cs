@@ -22,6 +22,7 @@ namespace UserData.Grains.Users;
 [JsonDerivedType(typeof(SessionRevoked), "session.revoked")]
 [JsonDerivedType(typeof(IdempotencyRecorded), "idempotency.recorded")]
 [JsonDerivedType(typeof(UserErased), "user.erased")]
+[JsonDerivedType(typeof(RegistrationAbandoned), "user.registration_abandoned")]
 public abstract record UserEvent
 {
     public DateTimeOffset At { get; init; }
@@ -55,3 +56,9 @@ public sealed record IdempotencyRecorded(IdempotencyRecord Record) : UserEvent;
 
 /// <summary>The account is erased: the state forgets everything it held about the user.</summary>
 public sealed record UserErased : UserEvent;
+
+/// <summary>
+/// The email claim that named this (never registered) user id was taken over by another registration: the id
+/// is dead, so a registration still in flight for it can no longer complete.
+/// </summary>
+public sealed record RegistrationAbandoned : UserEvent;

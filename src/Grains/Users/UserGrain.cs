@@ -54,6 +54,21 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
 
     public Task<string?> GetRegisteredEmailAsync() => Task.FromResult(State.IsRegistered ? State.Email : null);
 
+    public async Task<bool> SettleClaimAsync(RequestContext request)
+    {
+        if (State.IsRegistered)
+        {
+            return true;
+        }
+
+        if (!State.Erased)
+        {
+            await RaiseAsync(new RegistrationAbandoned(), request, Clock.Now(time));
+        }
+
+        return false;
+    }
+
     public Task<UserCredentials?> GetCredentialsAsync() =>
         Task.FromResult(State.IsRegistered ? new UserCredentials(State.UserId!, State.Email!, State.Role, State.PasswordHash!) : null);
 
@@ -91,6 +106,9 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
         CheckVersion(ifMatch, State.ProfileVersion);
         var email = State.Email!;
         await RaiseAsync(new UserErased(), request, Clock.Now(time));
+
+        // The right to erasure: nothing of the profile, tasks, results or sessions stays in storage.
+        await EraseHistoryAsync();
         return email;
     }
 

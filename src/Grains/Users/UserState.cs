@@ -121,7 +121,7 @@ public sealed class UserState : IJournaledState<UserEvent>
                     IdempotencyRecords.RemoveRange(0, IdempotencyRecords.Count - MaxIdempotencyRecords);
                 }
                 break;
-            case UserErased:
+            case UserErased or RegistrationAbandoned:
                 EraseAll();
                 break;
         }

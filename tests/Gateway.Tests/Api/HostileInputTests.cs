@@ -112,6 +112,28 @@ public abstract class HostileInputTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Random_bodies_never_give_500()
+    {
+        var session = await Api.RegisterAsync();
+        var random = new Random(20261122);
+        string[] fragments =
+        [
+            "{", "}", "[", "]", ",", ":", "\"name\"", "\"metadata\"", "\"tags\"", "\"attributes\"", "\"due_at\"", "\"status\"",
+            "null", "true", "1e309", "-0", "\"\\ud800\"", "\"x\"", "\"2030-01-01T00:00:00Z\"", "\"\\u0000\"", "{}", "[]",
+        ];
+        string[] paths = ["/api/v1/me/tasks", "/api/v1/me", "/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh"];
+        for (var i = 0; i < 300; i++)
+        {
+            var body = string.Concat(Enumerable.Range(0, random.Next(1, 12)).Select(_ => fragments[random.Next(fragments.Length)]));
+            var path = paths[i % paths.Length];
+            var method = path == "/api/v1/me" ? HttpMethod.Patch : HttpMethod.Post;
+            var reply = await Api.SendRawAsync(method, path, body, session.AccessToken);
+            Assert.True((int)reply.Status < 500, $"{method} {path} {body}: {(int)reply.Status} {reply.Body?.ToJsonString()}");
+            Assert.NotNull(reply.Body);
+        }
+    }
+
+    [Fact]
     public async Task Odd_ids_and_paths_never_give_500()
     {
         var session = await Api.RegisterAsync();

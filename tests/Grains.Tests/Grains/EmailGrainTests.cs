@@ -33,6 +33,35 @@ public class EmailGrainTests
     }
 
     [Fact]
+    public async Task Registrations_of_one_email_through_two_silos_on_one_store_give_one_user()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            await using var cluster = await UserDataCluster.StartAsync(silos: 2);
+            var email = $"split-{round}@example.com";
+
+            var attempts = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+            {
+                var grains = cluster.Cluster.Silos[i % 2].GrainFactory;
+                try
+                {
+                    return (await grains.GetGrain<IEmailGrain>(email).RegisterAsync(new Registration(Guid.NewGuid().ToString(), email, "HASH", null, Roles.User), null, UserDataCluster.Request)).Value.Id;
+                }
+                catch (EmailTakenException)
+                {
+                    return null;
+                }
+            }));
+
+            var winner = Assert.Single(attempts.OfType<string>());
+            // A silo that joins now has no stale activation: the email leads to the winner, who is registered.
+            var fresh = (await cluster.Cluster.AddSiloAsync()).GrainFactory;
+            Assert.Equal(winner, await fresh.GetGrain<IEmailGrain>(email).GetClaimantAsync());
+            Assert.Equal(email, await fresh.GetGrain<IUserGrain>(winner).GetRegisteredEmailAsync());
+        }
+    }
+
+    [Fact]
     public async Task A_claim_whose_user_never_registered_is_released_by_the_next_registration()
     {
         await using var cluster = await UserDataCluster.StartAsync();

@@ -46,7 +46,7 @@ public sealed class UserDataCluster : IAsyncDisposable
     }
 
     public Task<CommandResult<UserProfile>> RegisterAsync(string email, IdempotencyKey? idempotency = null) =>
-        Grains.GetGrain<IEmailGrain>(email).RegisterAsync(new Registration(email, "HASH", null, Roles.User), idempotency, Request);
+        Grains.GetGrain<IEmailGrain>(email).RegisterAsync(new Registration(Guid.NewGuid().ToString(), email, "HASH", null, Roles.User), idempotency, Request);
 
     public async ValueTask DisposeAsync()
     {

@@ -4,6 +4,8 @@ using UserData.Grains.Requests;
 using UserData.Grains.Tasks;
 using UserData.Grains.Users;
 
+using UserData.Runtime.Grains;
+
 namespace UserData.Grains.Tests.Grains;
 
 public class UserGrainTests
@@ -152,6 +154,27 @@ public class UserGrainTests
         await Assert.ThrowsAsync<UserNotFoundException>(() => user.ListTasksAsync(new TaskListQuery()));
         await Assert.ThrowsAsync<UserNotFoundException>(() => user.StartSessionAsync(TimeSpan.FromDays(1), UserDataCluster.Request));
         Assert.Null(await user.GetCredentialsAsync());
+    }
+
+    [Fact]
+    public async Task Erasing_a_user_leaves_none_of_their_data_in_storage()
+    {
+        await using var cluster = await UserDataCluster.StartAsync();
+        var userId = (await cluster.RegisterAsync("private@example.com")).Value.Id;
+        var user = cluster.Grains.GetGrain<IUserGrain>(userId);
+        await user.CreateTaskAsync(Task("my secret plan"), null, UserDataCluster.Request);
+        var grainId = new GrainId("user", userId);
+        Assert.NotEmpty(await cluster.Storage.ReadAsync(grainId, 0, 100));
+
+        await user.EraseAsync(null, UserDataCluster.Request);
+
+        Assert.Empty(await cluster.Storage.ReadAsync(grainId, 0, 100));
+        var snapshot = await cluster.Storage.ReadSnapshotAsync(grainId);
+        Assert.NotNull(snapshot);
+        Assert.DoesNotContain("private@example.com", snapshot.Json, StringComparison.Ordinal);
+        Assert.DoesNotContain("my secret plan", snapshot.Json, StringComparison.Ordinal);
+        Assert.DoesNotContain("HASH", snapshot.Json, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<UserNotFoundException>(() => user.GetProfileAsync());
     }
 
     [Fact]
