@@ -41,6 +41,22 @@ internal sealed class InstrumentedJournalStorage(IJournalStorage inner, RuntimeM
         }
     }
 
+    public async Task RedactAsync(GrainId grainId, long throughSeq, CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await inner.RedactAsync(grainId, throughSeq, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            Record("redact", exception, started);
+            throw;
+        }
+
+        Record("redact", null, started);
+    }
+
     public async Task<StoredSnapshot?> ReadSnapshotAsync(GrainId grainId, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
