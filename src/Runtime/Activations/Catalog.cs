@@ -15,13 +15,15 @@ internal sealed class Catalog(
     GrainTypeRegistry registry,
     IOptions<GrainRuntimeOptions> options,
     IServiceProvider services,
-    ILogger<Catalog> logger) : IGrainFactory, IGrainCallSender
+    ILogger<Catalog> logger,
+    IGrainCallRouter? router = null) : IGrainFactory, IGrainCallSender
 {
     // Re-routes of a call whose activation went away under it; far above what any real interleaving needs.
     private const int MaxReroutes = 16;
 
     private readonly ConcurrentDictionary<GrainId, Activation> _activations = new();
     private volatile bool _stopping;
+    private volatile bool _paused;
 
     public GrainRuntimeOptions Options { get; } = options.Value;
 
@@ -43,7 +45,11 @@ internal sealed class Catalog(
         return reference;
     }
 
-    public Task<TResult> SendAsync<TResult>(GrainId grainId, GrainMethod<TResult> method, object?[] arguments)
+    public Task<TResult> SendAsync<TResult>(GrainId grainId, GrainMethod<TResult> method, object?[] arguments) =>
+        router is null ? SendLocalAsync(grainId, method, arguments) : router.SendAsync(grainId, method, arguments);
+
+    /// <summary>Runs the call on this silo's activation of the grain, creating it if needed.</summary>
+    public Task<TResult> SendLocalAsync<TResult>(GrainId grainId, GrainMethod<TResult> method, object?[] arguments)
     {
         try
         {
@@ -115,9 +121,9 @@ internal sealed class Catalog(
             return existing;
         }
 
-        if (_stopping)
+        if (_stopping || _paused)
         {
-            throw new SiloUnavailableException($"The silo is shutting down and takes no new activation of {grainId}.");
+            throw new SiloUnavailableException($"The silo is {(_stopping ? "shutting down" : "fenced")} and takes no new activation of {grainId}.");
         }
 
         var created = new Activation(grainId, registry.GetClass(grainId.Type), this);
@@ -172,9 +178,26 @@ internal sealed class Catalog(
     public int CollectIdle(long idleSince) => _activations.Values.Count(activation => activation.TryCollect(idleSince));
 
     /// <summary>Takes no new activations, lets queued calls finish, then deactivates everything.</summary>
-    public async Task DeactivateAllAsync(CancellationToken cancellationToken)
+    public Task DeactivateAllAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
+        return DeactivateEverythingAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Deactivates everything and takes no new activations until <see cref="Resume"/>: a silo that lost its membership
+    /// lease stops serving grains (calls fail with the retryable <see cref="SiloUnavailableException"/>).
+    /// </summary>
+    public Task PauseAsync(CancellationToken cancellationToken)
+    {
+        _paused = true;
+        return DeactivateEverythingAsync(cancellationToken);
+    }
+
+    public void Resume() => _paused = false;
+
+    private async Task DeactivateEverythingAsync(CancellationToken cancellationToken)
+    {
         var all = _activations.Values.ToList();
         foreach (var activation in all)
         {
