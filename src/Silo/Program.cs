@@ -1,3 +1,5 @@
-var app = WebApplication.CreateBuilder(args).Build();
-app.MapGet("/health", () => "ok");
-app.Run();
+using UserData.Silo.Hosting;
+
+// The user grains join here once src/Grains provides them (AddUserDataGrains).
+var app = await SiloHost.BuildAsync(args, static _ => { });
+await app.RunAsync();
