@@ -57,7 +57,7 @@ public static class ClusterHostingExtensions
         var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            // Listening in code replaces --urls, so the HTTP addresses are listened on here too.
+            // Listening in code replaces --urls (Kestrel logs "Overriding address(es)"), so the HTTP addresses are listened on here too.
             foreach (var url in (string.IsNullOrWhiteSpace(urls) ? DefaultUrls : urls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 Listen(kestrel, url);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,7 +27,8 @@ internal sealed partial class MembershipService : IClusterMembership, IHostedLif
 {
     private readonly IMembershipTable _table;
     private readonly ClusterOptions _options;
-    private readonly Catalog? _catalog;
+    private readonly IServiceProvider _services;
+    private Catalog? _catalog;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<MembershipService> _logger;
     private readonly TimeProvider _time;
@@ -46,13 +48,13 @@ internal sealed partial class MembershipService : IClusterMembership, IHostedLif
         IOptions<ClusterOptions> options,
         IHostApplicationLifetime lifetime,
         ILogger<MembershipService> logger,
+        IServiceProvider services,
         SiloIdentity? identity = null,
-        Catalog? catalog = null,
         TimeProvider? time = null)
     {
         _table = table;
         _options = options.Value;
-        _catalog = identity is null ? null : catalog;
+        _services = services;
         _lifetime = lifetime;
         _logger = logger;
         _time = time ?? TimeProvider.System;
@@ -76,6 +78,8 @@ internal sealed partial class MembershipService : IClusterMembership, IHostedLif
     {
         if (_self is not null)
         {
+            // Resolved here, not in the constructor: the catalog depends on the router, which depends on this service.
+            _catalog = _services.GetRequiredService<Catalog>();
             _lastRenewalSentAt = _time.GetTimestamp();
             await _table.InsertAsync(_self, cancellationToken).ConfigureAwait(false);
             LogJoining(_logger, _self.SiloId);

@@ -59,8 +59,10 @@ internal sealed partial class SiloCallHandler(
         }
         catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or NotSupportedException)
         {
+            // The caller proved it holds the secret, so it may learn what was wrong with its message.
             LogMalformed(logger, exception);
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync(exception.Message, context.RequestAborted).ConfigureAwait(false);
             return;
         }
 

@@ -33,8 +33,6 @@ internal sealed class SiloTransportClient : IDisposable
             UseProxy = false,
         })
         {
-            DefaultRequestVersion = HttpVersion.Version20,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
             Timeout = Timeout.InfiniteTimeSpan,
         };
     }
@@ -47,6 +45,10 @@ internal sealed class SiloTransportClient : IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://{silo.Address}{CallPath}"))
         {
             Content = new ByteArrayContent(body) { Headers = { ContentType = JsonContentType } },
+
+            // h2c: with an exact version 2.0, SocketsHttpHandler speaks HTTP/2 over cleartext without an upgrade.
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
         var (timestamp, signature) = _signer.Sign("POST", CallPath, body);
         request.Headers.Add(RequestSigner.TimestampHeader, timestamp);
@@ -75,7 +77,8 @@ internal sealed class SiloTransportClient : IDisposable
         {
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                throw new SiloConnectionLostException($"Silo {silo.Address} answered {(int)response.StatusCode} to {grainId}.{method.Name}.");
+                var reason = await response.Content.ReadAsStringAsync(CancellationToken.None).ConfigureAwait(false);
+                throw new SiloConnectionLostException($"Silo {silo.Address} answered {(int)response.StatusCode} to {grainId}.{method.Name}: {reason}");
             }
 
             var answer = await response.Content.ReadAsByteArrayAsync(CancellationToken.None).ConfigureAwait(false);
