@@ -68,6 +68,10 @@ internal sealed partial class MembershipService : IClusterMembership, IHostedLif
 
     public ClusterView View => _view;
 
+    // A renewal answered later than the lease is of no use; a slow table (a loaded DynamoDB or dynalite) must not fail
+    // rounds that would still be in time.
+    private TimeSpan CallTimeout => _options.SuspicionTimeout - _options.SelfFenceMargin;
+
     public string? LocalSiloId => _self?.SiloId;
 
     public SiloStatus? LocalStatus => _self?.Status;
@@ -85,7 +89,8 @@ internal sealed partial class MembershipService : IClusterMembership, IHostedLif
             LogJoining(_logger, _self.SiloId);
         }
 
-        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        // Unbounded but for the host's start token: the first read may wait for the table to be created.
+        await RefreshAsync(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -177,7 +182,7 @@ internal sealed partial class MembershipService : IClusterMembership, IHostedLif
         }
     }
 
-    /// <summary>Renews the own row, then re-reads the table. One round at a time, each call bounded by the heartbeat interval.</summary>
+    /// <summary>Renews the own row, then re-reads the table. One round at a time, each call bounded by the lease.</summary>
     private async Task RoundAsync(CancellationToken cancellationToken)
     {
         await _round.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -188,7 +193,7 @@ internal sealed partial class MembershipService : IClusterMembership, IHostedLif
                 await RenewAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await RefreshAsync(cancellationToken).ConfigureAwait(false);
+            await RefreshAsync(CallTimeout, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -208,7 +213,7 @@ internal sealed partial class MembershipService : IClusterMembership, IHostedLif
             ActivationsByType = activations,
         };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.HeartbeatInterval);
+        timeout.CancelAfter(CallTimeout);
         if (!await _table.RenewAsync(renewed, timeout.Token).ConfigureAwait(false))
         {
             Evict();
@@ -225,10 +230,10 @@ internal sealed partial class MembershipService : IClusterMembership, IHostedLif
         }
     }
 
-    private async Task RefreshAsync(CancellationToken cancellationToken)
+    private async Task RefreshAsync(TimeSpan callTimeout, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.HeartbeatInterval);
+        timeout.CancelAfter(callTimeout);
         var rows = await _table.ReadAllAsync(timeout.Token).ConfigureAwait(false);
         var now = _time.GetTimestamp();
         var active = new List<SiloEndpoint>();
