@@ -198,12 +198,15 @@ internal sealed class Catalog(
 
     private async Task DeactivateEverythingAsync(CancellationToken cancellationToken)
     {
-        var all = _activations.Values.ToList();
-        foreach (var activation in all)
+        // Repeats because a call that passed the stopping check just before it was set may still add one.
+        while (_activations.Values.ToList() is { Count: > 0 } all)
         {
-            activation.RequestDeactivation(DeactivationReason.ShuttingDown);
-        }
+            foreach (var activation in all)
+            {
+                activation.RequestDeactivation(DeactivationReason.ShuttingDown);
+            }
 
-        await Task.WhenAll(all.Select(activation => activation.WhenDeactivated)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(all.Select(activation => activation.WhenDeactivated)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 }

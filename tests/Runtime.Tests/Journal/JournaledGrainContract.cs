@@ -92,6 +92,27 @@ public abstract class JournaledGrainContract
     }
 
     [Fact]
+    public async Task A_stopping_silo_finishes_queued_calls_snapshots_every_grain_and_then_refuses_calls()
+    {
+        var keys = Enumerable.Range(0, 5).Select(_ => NewKey()).ToList();
+        await using var cluster = await StartAsync(1);
+        var silo = cluster.Silos[0];
+        var calls = keys.SelectMany(key => Enumerable.Range(1, 20).Select(n => silo.GrainFactory.GetGrain<ITallyGrain>(key).AddAsync($"e{n}"))).ToList();
+
+        await silo.StopAsync();
+
+        Assert.All(calls, call => Assert.True(call.IsCompletedSuccessfully));
+        var storage = CreateStorage();
+        foreach (var key in keys)
+        {
+            Assert.Equal(20, (await storage.ReadSnapshotAsync(new GrainId("tally", key)))?.Version);
+        }
+
+        Assert.Equal(0, silo.ActivationCount);
+        await Assert.ThrowsAsync<SiloUnavailableException>(() => silo.GrainFactory.GetGrain<ITallyGrain>(keys[0]).AddAsync("late"));
+    }
+
+    [Fact]
     public async Task Events_are_stored_as_readable_json_and_the_grain_reads_its_own_history()
     {
         var key = NewKey();
