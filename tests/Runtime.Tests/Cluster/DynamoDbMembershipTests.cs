@@ -7,6 +7,7 @@ using UserData.TestSupport;
 namespace UserData.Runtime.Tests.Cluster;
 
 /// <summary>Membership on dynalite with short timings: join, heartbeats, suspicion, self-fencing, dead rows, leaving.</summary>
+[Collection(ClusterTimingCollection.Name)]
 public sealed class DynamoDbMembershipTests(DynamoDbFixture dynamo) : IClassFixture<DynamoDbFixture>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
@@ -80,8 +81,8 @@ public sealed class DynamoDbMembershipTests(DynamoDbFixture dynamo) : IClassFixt
     {
         var table = NewTable();
         var options = MembershipSilo.FastOptions();
-        options.SuspicionTimeout = TimeSpan.FromSeconds(5); // nobody declares it dead within the test
-        options.SelfFenceMargin = TimeSpan.FromMilliseconds(4500);
+        options.SuspicionTimeout = TimeSpan.FromSeconds(10); // nobody declares it dead within the test
+        options.SelfFenceMargin = TimeSpan.FromMilliseconds(9500);
         await using var b = await MembershipSilo.StartAsync(table, "10.0.0.2:11111", options);
 
         b.Table.Cut();

@@ -56,9 +56,10 @@ internal sealed class MembershipSilo : IAsyncDisposable
     {
         Provider = ClusterProvider.DynamoDB,
         Secret = "a-test-secret-of-some-length",
-        HeartbeatInterval = TimeSpan.FromMilliseconds(100),
-        SuspicionTimeout = TimeSpan.FromSeconds(1),
-        SelfFenceMargin = TimeSpan.FromMilliseconds(300),
+        // Short, yet with a lease (1.4 s) that a busy 2-core test machine renews within.
+        HeartbeatInterval = TimeSpan.FromMilliseconds(200),
+        SuspicionTimeout = TimeSpan.FromSeconds(2),
+        SelfFenceMargin = TimeSpan.FromMilliseconds(600),
         DeadRowRetention = TimeSpan.FromSeconds(2),
     };
 

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace UserData.Runtime.Tests.Cluster;
 
 /// <summary>Rendezvous placement over 100 silos and 1,000,000 grain ids: balance and movement on a join or a leave.</summary>
+[Collection(ClusterTimingCollection.Name)]
 public sealed class PlacementSimulationTests(ITestOutputHelper output)
 {
     private const int Silos = 100;
