@@ -174,6 +174,19 @@ internal sealed class Catalog(
     public void Remove(Activation activation) =>
         _activations.TryRemove(new KeyValuePair<GrainId, Activation>(activation.GrainId, activation));
 
+    /// <summary>Asks every activation whose grain matches <paramref name="predicate"/> to deactivate (after its running turn).</summary>
+    public int DeactivateWhere(Func<GrainId, bool> predicate)
+    {
+        var count = 0;
+        foreach (var activation in _activations.Values.Where(activation => predicate(activation.GrainId)))
+        {
+            activation.RequestDeactivation(DeactivationReason.Requested);
+            count++;
+        }
+
+        return count;
+    }
+
     /// <summary>Deactivates every activation unused since <paramref name="idleSince"/> (ticks of <see cref="Environment.TickCount64"/>).</summary>
     public int CollectIdle(long idleSince) => _activations.Values.Count(activation => activation.TryCollect(idleSince));
 

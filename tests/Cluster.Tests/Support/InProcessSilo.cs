@@ -10,6 +10,7 @@ namespace UserData.Cluster.Tests.Support;
 public sealed class InProcessSilo : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private bool _disposed;
 
     private InProcessSilo(WebApplication app, int httpPort, int siloPort)
     {
@@ -36,6 +37,12 @@ public sealed class InProcessSilo : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

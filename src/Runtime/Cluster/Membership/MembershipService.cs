@@ -277,7 +277,14 @@ internal sealed partial class MembershipService : IClusterMembership, IHostedLif
             }
         }
 
-        _view = new ClusterView(active, rows);
+        var view = _view = new ClusterView(active, rows);
+
+        // An activation of a grain that now belongs elsewhere would serve stale reads if the grain came back later:
+        // it goes within one heartbeat interval (its snapshot written), and the owner activates the grain afresh.
+        if (IsServing && _catalog!.DeactivateWhere(grainId => view.Owner(grainId)?.SiloId != _self!.SiloId) is > 0 and var moved)
+        {
+            LogMoved(_logger, moved, view.Silos.Count);
+        }
 
         // Only silos declare others dead; a pure gateway just stops routing to them.
         if (_self is not null)
@@ -365,6 +372,9 @@ internal sealed partial class MembershipService : IClusterMembership, IHostedLif
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Declared silo {SiloId} dead: no heartbeat for {Seconds} s")]
     private static partial void LogDeclaredDead(ILogger logger, string siloId, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deactivating {Count} activations whose grains now belong to other silos ({Silos} active)")]
+    private static partial void LogMoved(ILogger logger, int count, int silos);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted the old Dead membership row of {SiloId}")]
     private static partial void LogDeletedDeadRow(ILogger logger, string siloId);
