@@ -69,9 +69,14 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         await load.StopAsync();
 
         output.WriteLine($"acknowledged {load.AcknowledgedCount}, failed {load.Failures.Count} (in flight on the killed silo); slowest user wrote again {recovery.TotalSeconds:0.00} s after the kill");
-        foreach (var failure in load.Failures.Take(5))
+        foreach (var kind in load.Failures.GroupBy(failure => failure.Error.GetType().Name))
         {
-            output.WriteLine($"  {failure.At.TotalSeconds:0.00} s {failure.User}: {failure.Error.GetType().Name}: {failure.Error.Message}");
+            output.WriteLine($"  {kind.Count()} x {kind.Key}, first at {kind.Min(failure => failure.At).TotalSeconds:0.00} s, last at {kind.Max(failure => failure.At).TotalSeconds:0.00} s: {kind.First().Error.Message}");
+        }
+
+        foreach (var silo in _silos.Where(silo => silo != victim))
+        {
+            output.WriteLine($"silo {silo.SiloPort}: {silo.Output}");
         }
 
         Assert.True(recovery <= TimeSpan.FromSeconds(5), $"the slowest user wrote again {recovery.TotalSeconds:0.00} s after the kill");
