@@ -134,6 +134,22 @@ public sealed class SiloPortTests(ClusterEnvironment environment) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_callers_trace_context_reaches_the_remote_grain()
+    {
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var client = await environment.StartClientAsync();
+        var grain = client.Services.GetRequiredService<IGrainFactory>().GetGrain<ILedgerGrain>("traced");
+
+        using var caller = new System.Diagnostics.Activity("test-caller").SetIdFormat(System.Diagnostics.ActivityIdFormat.W3C).Start();
+        Assert.Equal(caller.TraceId.ToHexString(), await grain.TraceIdAsync());
+    }
+
+    [Fact]
     public async Task Exceptions_cross_the_silo_port_with_their_type_and_message()
     {
         using var client = await environment.StartClientAsync();

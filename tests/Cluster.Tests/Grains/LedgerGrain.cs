@@ -18,6 +18,10 @@ public interface ILedgerGrain : IGrain
     [ReadOnly]
     Task<string> WhereAsync();
 
+    /// <summary>The W3C trace id the call runs under (empty without one).</summary>
+    [ReadOnly]
+    Task<string> TraceIdAsync();
+
     /// <summary>Throws: <c>argument</c> an <see cref="ArgumentException"/>, <c>rule</c> a <see cref="LedgerRuleException"/>.</summary>
     Task ThrowAsync(string kind, string message);
 }
@@ -43,6 +47,8 @@ public sealed class LedgerGrain(IClusterMembership membership) : JournaledGrain<
     public Task<IReadOnlyList<string>> GetEntriesAsync() => Task.FromResult<IReadOnlyList<string>>([.. State.Entries]);
 
     public Task<string> WhereAsync() => Task.FromResult(membership.LocalSiloId ?? "none");
+
+    public Task<string> TraceIdAsync() => Task.FromResult(System.Diagnostics.Activity.Current?.TraceId.ToHexString() ?? string.Empty);
 
     public Task ThrowAsync(string kind, string message) => kind switch
     {
