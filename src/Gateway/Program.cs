@@ -1,3 +1,6 @@
-var app = WebApplication.CreateBuilder(args).Build();
-app.MapGet("/health", () => "ok");
-app.Run();
+using UserData.Gateway.Hosting;
+
+await GatewayApplication.Create(args).RunAsync();
+
+/// <summary>The entry point, public for test hosts.</summary>
+public partial class Program;

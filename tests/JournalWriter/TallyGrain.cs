@@ -19,6 +19,9 @@ public interface ITallyGrain : IGrain
     [ReadOnly]
     Task<IReadOnlyList<string>> GetHistoryAsync();
 
+    /// <summary>Clears the entries and erases them from storage (the right to erasure).</summary>
+    Task EraseAsync();
+
     /// <summary>Deactivates after this call (as idle collection would).</summary>
     Task DeactivateAsync();
 }
@@ -45,6 +48,12 @@ public sealed class TallyGrain : JournaledGrain<TallyState, TallyEvent>, ITallyG
         return [.. history.Select(entry => $"{entry.Seq}:{((EntryAdded)entry.Event).Entry}")];
     }
 
+    public async Task EraseAsync()
+    {
+        await RaiseEventAsync(new EntriesCleared());
+        await EraseHistoryAsync();
+    }
+
     public Task DeactivateAsync()
     {
         DeactivateOnIdle();
@@ -58,15 +67,23 @@ public sealed class TallyState : IJournaledState<TallyEvent>
 
     public void Apply(TallyEvent @event)
     {
-        if (@event is EntryAdded added)
+        switch (@event)
         {
-            Entries.Add(added.Entry);
+            case EntryAdded added:
+                Entries.Add(added.Entry);
+                break;
+            case EntriesCleared:
+                Entries.Clear();
+                break;
         }
     }
 }
 
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
 [JsonDerivedType(typeof(EntryAdded), "entry.added")]
+[JsonDerivedType(typeof(EntriesCleared), "entries.cleared")]
 public abstract record TallyEvent;
 
 public sealed record EntryAdded(string Entry) : TallyEvent;
+
+public sealed record EntriesCleared : TallyEvent;

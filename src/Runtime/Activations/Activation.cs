@@ -78,7 +78,7 @@ internal sealed partial class Activation : IGrainContext
 #pragma warning restore CA1031
         {
             LogActivationFailed(_catalog.Logger, exception, GrainId);
-            Close(new InvalidOperationException($"Activation of grain {GrainId} failed: {exception.Message}", exception));
+            Close(new GrainActivationException($"Activation of grain {GrainId} failed: {exception.Message}", exception));
             return;
         }
 

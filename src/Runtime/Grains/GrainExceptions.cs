@@ -41,6 +41,19 @@ public sealed class StaleActivationException : Exception
     public StaleActivationException(string message, Exception innerException) : base(message, innerException) { }
 }
 
+/// <summary>
+/// The grain could not be activated (its <c>OnActivateAsync</c> failed or timed out, e.g. storage was
+/// unreachable while replaying): nothing ran, and a later call tries a fresh activation (HTTP 503).
+/// </summary>
+public sealed class GrainActivationException : Exception
+{
+    public GrainActivationException() : this("The grain could not be activated.") { }
+
+    public GrainActivationException(string message) : base(message) { }
+
+    public GrainActivationException(string message, Exception innerException) : base(message, innerException) { }
+}
+
 /// <summary>The silo is stopping and takes no new activations.</summary>
 public sealed class SiloUnavailableException : Exception
 {

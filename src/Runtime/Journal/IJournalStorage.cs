@@ -24,6 +24,12 @@ public interface IJournalStorage
     /// <summary>Events with sequence numbers above <paramref name="afterSeq"/>, in order, at most <paramref name="maxCount"/>.</summary>
     Task<IReadOnlyList<StoredEvent>> ReadAsync(GrainId grainId, long afterSeq, int maxCount, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Erases the content of the events up to <paramref name="throughSeq"/> (the right to erasure) but keeps
+    /// their sequence numbers, so they still fence a stale activation's append. Reads skip redacted events.
+    /// </summary>
+    Task RedactAsync(GrainId grainId, long throughSeq, CancellationToken cancellationToken = default);
+
     /// <summary>The newest snapshot, or null when none was written.</summary>
     Task<StoredSnapshot?> ReadSnapshotAsync(GrainId grainId, CancellationToken cancellationToken = default);
 

@@ -119,6 +119,18 @@ public abstract partial class JournaledGrain<TState, TEvent> : Grain
         }
     }
 
+    /// <summary>
+    /// The right to erasure: after the events that erased the data were raised, stores <see cref="State"/> as the
+    /// snapshot and erases the content of every event up to <see cref="Version"/>, so storage holds nothing of the
+    /// earlier data. The sequence numbers stay, so the journal still fences stale activations.
+    /// </summary>
+    protected async Task EraseHistoryAsync()
+    {
+        await Storage.WriteSnapshotAsync(GrainId, new StoredSnapshot(Version, JsonSerializer.Serialize(State, JsonOptions))).ConfigureAwait(false);
+        _snapshotVersion = Version;
+        await Storage.RedactAsync(GrainId, Version).ConfigureAwait(false);
+    }
+
     /// <summary>This grain's events after <paramref name="afterSeq"/>, oldest first (the audit trail).</summary>
     protected async Task<IReadOnlyList<JournalEntry<TEvent>>> ReadJournalAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default)
     {

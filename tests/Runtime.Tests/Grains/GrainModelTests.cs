@@ -141,7 +141,7 @@ public sealed class GrainModelTests : IAsyncLifetime
         await using var cluster = await StartAsync(options => options.ActivationTimeout = TimeSpan.FromMilliseconds(200));
         var grain = cluster.GrainFactory.GetGrain<ISlowActivationGrain>("stuck");
 
-        var failed = await Assert.ThrowsAsync<InvalidOperationException>(grain.PingAsync);
+        var failed = await Assert.ThrowsAsync<GrainActivationException>(grain.PingAsync);
 
         Assert.Contains("Activation of grain slowactivation/stuck failed", failed.Message, StringComparison.Ordinal);
         Assert.IsType<TimeoutException>(failed.InnerException);

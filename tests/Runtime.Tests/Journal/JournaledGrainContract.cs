@@ -128,6 +128,29 @@ public abstract class JournaledGrainContract
     }
 
     [Fact]
+    public async Task Erased_history_leaves_no_event_content_in_storage_and_still_fences_a_stale_activation()
+    {
+        var key = NewKey();
+        var grainId = new GrainId("tally", key);
+        await using var cluster = await StartAsync(2);
+        var onA = cluster.Silos[0].GrainFactory.GetGrain<ITallyGrain>(key);
+        var onB = cluster.Silos[1].GrainFactory.GetGrain<ITallyGrain>(key);
+        await onA.AddManyAsync(["secret-1", "secret-2"]);
+        Assert.Equal(2, (await onB.GetAsync()).Version);
+
+        await onA.EraseAsync();
+
+        var storage = CreateStorage();
+        Assert.Empty(await storage.ReadAsync(grainId, 0, 100));
+        var snapshot = await storage.ReadSnapshotAsync(grainId);
+        Assert.Equal(3, snapshot?.Version);
+        Assert.DoesNotContain("secret", snapshot!.Json, StringComparison.Ordinal);
+        Assert.Equal(4, await onB.AddAsync("after")); // B was stale at version 2: fenced, then retried
+        Assert.Equal(["after"], (await onB.GetAsync()).Entries);
+        Assert.Equal(["4:after"], await onB.GetHistoryAsync());
+    }
+
+    [Fact]
     public async Task A_stale_activation_deactivates_and_the_call_is_retried_on_a_fresh_activation()
     {
         var key = NewKey();

@@ -82,6 +82,22 @@ public abstract class JournalStorageContract
     }
 
     [Fact]
+    public async Task Redacted_events_are_skipped_by_reads_and_still_fence_appends()
+    {
+        var grain = NewGrain();
+        await Storage.AppendAsync(grain, 0, [Event(1), Event(2)]);
+        await Storage.AppendAsync(grain, 2, [Event(3)]);
+
+        await Storage.RedactAsync(grain, 2);
+
+        Assert.Equal([3L], (await Storage.ReadAsync(grain, 0, 100)).Select(e => e.Seq));
+        await Assert.ThrowsAsync<JournalConflictException>(() => Storage.AppendAsync(grain, 0, [Event(10)]));
+        await Storage.AppendAsync(grain, 3, [Event(4)]);
+        Assert.Equal([Event(3), Event(4)], (await Storage.ReadAsync(grain, 0, 100)).Select(e => e.Json));
+        Assert.Equal([Event(4)], (await Storage.ReadAsync(grain, 3, 100)).Select(e => e.Json));
+    }
+
+    [Fact]
     public async Task Grains_do_not_see_each_others_events()
     {
         var (a, b) = (NewGrain(), NewGrain());

@@ -18,7 +18,7 @@ namespace UserData.Runtime.Storage.DynamoDB;
 /// <c>{prefix}journal</c>: partition key <c>grain</c> (S, <c>type/key</c>), sort key <c>seq</c> (N). One item per
 /// append (one command's events): <c>seq</c> is the append's first sequence number, <c>last_seq</c> (N) its last,
 /// <c>written_at</c> (S, ISO 8601 UTC, ms), <c>events</c> (L of S, each event's JSON as a readable string) and
-/// <c>append_id</c> (S, unique per append). The item is put with <c>attribute_not_exists(grain)</c>, so the append
+/// <c>append_id</c> (S, unique per append). Erasure (<see cref="RedactAsync"/>) empties <c>events</c> and keeps the item. The item is put with <c>attribute_not_exists(grain)</c>, so the append
 /// is atomic without a transaction. That is a correct fence because an activation's version always ends on an
 /// append boundary (it is the last sequence number of what it replayed or appended), so two writers at one version
 /// both write the key <c>version + 1</c> and exactly one wins (the port requires boundary versions; see
@@ -200,6 +200,45 @@ public sealed partial class DynamoDbJournalStorage : IJournalStorage, IDisposabl
         }
     }
 
+    /// <summary>Empties the <c>events</c> of every append item up to <paramref name="throughSeq"/>; the items stay as the fence.</summary>
+    public async Task RedactAsync(GrainId grainId, long throughSeq, CancellationToken cancellationToken = default)
+    {
+        var grain = PartitionKey(grainId);
+        ArgumentOutOfRangeException.ThrowIfNegative(throughSeq);
+        await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var request = new QueryRequest
+        {
+            TableName = _tables.Journal,
+            KeyConditionExpression = "#grain = :grain AND #seq <= :through",
+            ExpressionAttributeNames = new() { ["#grain"] = "grain", ["#seq"] = "seq" },
+            ExpressionAttributeValues = new() { [":grain"] = new() { S = grain }, [":through"] = Number(throughSeq) },
+            ProjectionExpression = "#seq",
+            ConsistentRead = true,
+        };
+        do
+        {
+            var page = await _client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.Items ?? [])
+            {
+                await _client.UpdateItemAsync(
+                    new UpdateItemRequest
+                    {
+                        TableName = _tables.Journal,
+                        Key = new() { ["grain"] = new() { S = grain }, ["seq"] = item["seq"] },
+                        UpdateExpression = "SET #events = :none",
+                        ExpressionAttributeNames = new() { ["#events"] = "events" },
+                        ExpressionAttributeValues = new() { [":none"] = new() { L = [], IsLSet = true } },
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+
+            request.ExclusiveStartKey = page.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+        }
+        while (request.ExclusiveStartKey is not null);
+
+        LogRedacted(_logger, grainId, throughSeq);
+    }
+
     /// <summary>Ensures the tables once (so a missing table is reported with its fix), then describes the journal table.</summary>
     public async Task CheckHealthAsync(CancellationToken cancellationToken = default)
     {
@@ -322,6 +361,9 @@ public sealed partial class DynamoDbJournalStorage : IJournalStorage, IDisposabl
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Append to {GrainId} at version {ExpectedVersion} conflicted: another writer appended first")]
     private static partial void LogAppendConflict(ILogger logger, GrainId grainId, long expectedVersion);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redacted the events of {GrainId} through {ThroughSeq}")]
+    private static partial void LogRedacted(ILogger logger, GrainId grainId, long throughSeq);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Append to {GrainId} at version {ExpectedVersion} was already stored by an earlier attempt of the same request")]
     private static partial void LogOwnAppendFound(ILogger logger, GrainId grainId, long expectedVersion);

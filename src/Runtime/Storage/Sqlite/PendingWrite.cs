@@ -46,6 +46,12 @@ internal sealed class PendingAppend(GrainId grainId, long expectedVersion, strin
     public IReadOnlyList<string> Events { get; } = events;
 }
 
+internal sealed class PendingRedaction(GrainId grainId, long throughSeq, CancellationToken cancellationToken)
+    : PendingWrite(grainId, cancellationToken)
+{
+    public long ThroughSeq { get; } = throughSeq;
+}
+
 internal sealed class PendingSnapshot(GrainId grainId, StoredSnapshot snapshot, CancellationToken cancellationToken)
     : PendingWrite(grainId, cancellationToken)
 {

@@ -26,7 +26,7 @@ namespace UserData.Runtime.Storage.Sqlite;
 ///     grain      TEXT    NOT NULL,   -- type/key
 ///     seq        INTEGER NOT NULL,   -- 1, 2, ... per grain
 ///     written_at TEXT    NOT NULL,   -- ISO 8601 UTC with milliseconds, e.g. 2025-01-31T12:00:00.123Z
-///     data       TEXT    NOT NULL,   -- the event's JSON
+///     data       TEXT    NOT NULL,   -- the event's JSON; '' once redacted (erased)
 ///     PRIMARY KEY (grain, seq)       -- the fencing condition: a sequence number is written once
 /// ) WITHOUT ROWID;
 /// CREATE TABLE snapshots (
@@ -44,7 +44,7 @@ namespace UserData.Runtime.Storage.Sqlite;
 public sealed partial class SqliteJournalStorage : IJournalStorage, IAsyncDisposable
 {
     private const string ReadEventsSql =
-        "SELECT seq, written_at, data FROM events WHERE grain = $grain AND seq > $after_seq ORDER BY seq LIMIT $max_count";
+        "SELECT seq, written_at, data FROM events WHERE grain = $grain AND seq > $after_seq AND data <> '' ORDER BY seq LIMIT $max_count";
 
     private const string ReadSnapshotSql = "SELECT version, data FROM snapshots WHERE grain = $grain";
 
@@ -175,6 +175,14 @@ public sealed partial class SqliteJournalStorage : IJournalStorage, IAsyncDispos
                     : null;
             }
         }
+    }
+
+    /// <summary>Empties the <c>data</c> of the events (an empty string marks a redacted event); the rows stay as the fence.</summary>
+    public Task RedactAsync(GrainId grainId, long throughSeq, CancellationToken cancellationToken = default)
+    {
+        CheckGrainId(grainId);
+        ArgumentOutOfRangeException.ThrowIfNegative(throughSeq);
+        return Enqueue(new PendingRedaction(grainId, throughSeq, cancellationToken), cancellationToken);
     }
 
     public Task WriteSnapshotAsync(GrainId grainId, StoredSnapshot snapshot, CancellationToken cancellationToken = default)

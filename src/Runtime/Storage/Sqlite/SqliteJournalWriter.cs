@@ -43,6 +43,7 @@ internal sealed partial class SqliteJournalWriter : IDisposable
     private readonly SqliteCommand _release;
     private readonly SqliteCommand _rollbackToSavepoint;
     private readonly SqliteCommand _insertEvent;
+    private readonly SqliteCommand _redactEvents;
     private readonly SqliteCommand _upsertSnapshot;
     private long _commitCount;
 
@@ -66,6 +67,9 @@ internal sealed partial class SqliteJournalWriter : IDisposable
             _insertEvent = Prepare(
                 "INSERT INTO events (grain, seq, written_at, data) VALUES ($grain, $seq, $written_at, $data)",
                 ("$grain", SqliteType.Text), ("$seq", SqliteType.Integer), ("$written_at", SqliteType.Text), ("$data", SqliteType.Text));
+            _redactEvents = Prepare(
+                "UPDATE events SET data = '' WHERE grain = $grain AND seq <= $through_seq",
+                ("$grain", SqliteType.Text), ("$through_seq", SqliteType.Integer));
             _upsertSnapshot = Prepare(
                 """
                 INSERT INTO snapshots (grain, version, written_at, data) VALUES ($grain, $version, $written_at, $data)
@@ -107,6 +111,11 @@ internal sealed partial class SqliteJournalWriter : IDisposable
                         break;
                     case PendingSnapshot snapshot:
                         Upsert(snapshot, writtenAt);
+                        break;
+                    case PendingRedaction redaction:
+                        _redactEvents.Parameters[0].Value = redaction.Key;
+                        _redactEvents.Parameters[1].Value = redaction.ThroughSeq;
+                        _redactEvents.ExecuteNonQuery();
                         break;
                 }
             }
@@ -156,6 +165,9 @@ internal sealed partial class SqliteJournalWriter : IDisposable
 
         // FULL: a commit is on disk (WAL fsynced) before COMMIT returns, so an acknowledged append survives a power loss.
         Execute("PRAGMA synchronous = FULL");
+
+        // Redacted (erased) event content is overwritten in the file, not just unlinked.
+        Execute("PRAGMA secure_delete = ON");
         Execute($"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}");
         Execute(Schema);
     }

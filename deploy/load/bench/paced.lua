@@ -1,0 +1,11 @@
+-- GET with the token from the environment, each connection pausing DELAY_MS between requests, so that
+-- connections * 1000 / DELAY_MS is the offered rate (used to measure latency at a fraction of the peak).
+local delay_ms = tonumber(os.getenv("DELAY_MS") or "0")
+
+function init(args)
+  wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+end
+
+function delay()
+  return delay_ms
+end

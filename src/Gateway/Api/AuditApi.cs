@@ -1,0 +1,23 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using UserData.Gateway.Http;
+using UserData.Grains.Audit;
+using UserData.Runtime.Grains;
+
+namespace UserData.Gateway.Api;
+
+/// <summary>/api/v1/me/audit: the user's journal as audit entries, newest first.</summary>
+public static class AuditApi
+{
+    public static RouteGroupBuilder MapAuditApi(this RouteGroupBuilder me)
+    {
+        ArgumentNullException.ThrowIfNull(me);
+        me.MapGet("/audit", ListAsync).WithTags("Audit");
+        return me;
+    }
+
+    public static async Task<Ok<ListEnvelope<AuditEntry>>> ListAsync(HttpContext context, IGrainFactory grains)
+    {
+        var query = QueryParameters.Page(context.Request);
+        return TypedResults.Ok(ApiResponses.List(context, await ProfileApi.Me(context, grains).ListAuditAsync(query)));
+    }
+}

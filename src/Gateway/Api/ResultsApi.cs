@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using UserData.Gateway.Http;
+using UserData.Grains.Common;
+using UserData.Grains.Results;
+using UserData.Runtime.Grains;
+
+namespace UserData.Gateway.Api;
+
+/// <summary>/api/v1/me/results.</summary>
+public static class ResultsApi
+{
+    public static RouteGroupBuilder MapResultsApi(this RouteGroupBuilder me)
+    {
+        ArgumentNullException.ThrowIfNull(me);
+        var results = me.MapGroup("/results").WithTags("Results");
+        results.MapPost("/", GenerateAsync);
+        results.MapGet("/latest", LatestAsync);
+        results.MapGet("/", ListAsync);
+        return me;
+    }
+
+    /// <summary>201 when this data version had no result yet, else 200 with the stored one.</summary>
+    public static async Task<Results<Created<Envelope<GeneratedResult>>, Ok<Envelope<GeneratedResult>>>> GenerateAsync(
+        HttpContext context, IGrainFactory grains, IdempotencyKeys idempotencyKeys)
+    {
+        var raw = await JsonBody.ReadEmptyAsync(context);
+        var result = await ProfileApi.Me(context, grains)
+            .GenerateResultAsync(idempotencyKeys.Read(context, raw), new RequestContext(context.TraceIdentifier));
+        var envelope = ApiResponses.Envelope(context, result.Value);
+        return result.Created ? TypedResults.Created("/api/v1/me/results/latest", envelope) : TypedResults.Ok(envelope);
+    }
+
+    public static async Task<Ok<Envelope<GeneratedResult>>> LatestAsync(HttpContext context, IGrainFactory grains) =>
+        TypedResults.Ok(ApiResponses.Envelope(context, await ProfileApi.Me(context, grains).GetLatestResultAsync()));
+
+    public static async Task<Ok<ListEnvelope<GeneratedResult>>> ListAsync(HttpContext context, IGrainFactory grains)
+    {
+        var query = QueryParameters.Page(context.Request);
+        return TypedResults.Ok(ApiResponses.List(context, await ProfileApi.Me(context, grains).ListResultsAsync(query)));
+    }
+}

@@ -1,0 +1,128 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using UserData.Gateway.Api;
+using UserData.Gateway.Auth;
+using UserData.Gateway.Health;
+using UserData.Gateway.Http;
+using UserData.Gateway.Json;
+using UserData.Gateway.OpenApi;
+using UserData.Gateway.Options;
+using UserData.Gateway.RateLimiting;
+using UserData.Grains.Emails;
+using UserData.Grains.Users;
+using UserData.Runtime.Hosting;
+using UserData.Runtime.Storage;
+
+namespace UserData.Gateway.Hosting;
+
+/// <summary>Builds the gateway: a co-hosted silo with the user and email grains, and the HTTP API in front of it.</summary>
+public static class GatewayApplication
+{
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+    public const string CorsPolicy = "frontend";
+
+    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBytes;
+        });
+        builder.Logging.AddJsonConsole(console => console.IncludeScopes = true);
+        SigningKeySetup.EnsureLocalSigningKey(builder.Configuration);
+        AddServices(builder.Services, builder.Configuration);
+
+        var app = builder.Build();
+        UsePipeline(app);
+        return app;
+    }
+
+    private static void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BootstrapOptions>().Bind(configuration.GetSection(BootstrapOptions.SectionName));
+        services.Configure<PasswordHasherOptions>(configuration.GetSection("Auth:PasswordHasher"));
+        services.AddSingleton<IPasswordHasher<Account>, PasswordHasher<Account>>();
+        services.AddSingleton<DecoyPassword>();
+        services.AddSingleton<AccessTokens>();
+        services.AddSingleton<IdempotencyKeys>();
+
+        services.AddGrainRuntime(configuration)
+            .AddGrain<IUserGrain, UserGrain>()
+            .AddGrain<IEmailGrain, EmailGrain>();
+        services.AddJournalStorage(configuration);
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddSingleton<CachingJsonWebTokenHandler>();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>, CachingJsonWebTokenHandler>((jwt, auth, handler) =>
+        {
+            jwt.MapInboundClaims = false;
+            jwt.TokenHandlers.Clear();
+            jwt.TokenHandlers.Add(handler);
+            jwt.RequireHttpsMetadata = false;
+            jwt.TokenValidationParameters = AccessTokens.ValidationParameters(auth.Value);
+        });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AdminApi.AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+
+        var origins = (configuration["FRONTEND_URL"] ?? string.Empty)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy
+            .WithOrigins(origins)
+            .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
+            .WithHeaders("Authorization", "Content-Type", "If-Match", IdempotencyKeys.Header, RequestIdMiddleware.Header)
+            .WithExposedHeaders("ETag", "Location", RequestIdMiddleware.Header, "Retry-After")));
+        services.AddApiRateLimits();
+
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.Converters.Add(new TimestampJsonConverter());
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+        });
+        services.AddOpenApi(openApi => openApi.AddSchemaTransformer<OptionalSchemaTransformer>());
+    }
+
+    private static void UsePipeline(WebApplication app)
+    {
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.UseStatusCodePages(StatusCodeErrors.WriteAsync);
+        app.UseCors(CorsPolicy);
+        // Only /docs requests reach the UI middleware, which otherwise matches every path against its patterns.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/docs", StringComparison.OrdinalIgnoreCase), docs => docs.UseSwaggerUI(ui =>
+        {
+            ui.RoutePrefix = "docs";
+            ui.SwaggerEndpoint("/openapi/v1.json", "UserData API v1");
+        }));
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
+        app.MapOpenApi();
+        app.MapHealthApi();
+        app.MapAuthApi();
+        app.MapAdminUsersApi();
+        app.MapGroup("/api/v1/me")
+            .RequireAuthorization()
+            .RequireRateLimiting(RateLimitingSetup.UserPolicy)
+            .WithTags("Profile")
+            .MapProfileApi()
+            .MapTasksApi()
+            .MapResultsApi()
+            .MapAuditApi();
+    }
+}

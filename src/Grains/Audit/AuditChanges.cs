@@ -1,0 +1,115 @@
+using System.Text.Json;
+using UserData.Grains.Common;
+using UserData.Grains.Tasks;
+using UserData.Grains.Users;
+
+namespace UserData.Grains.Audit;
+
+/// <summary>Computes the <c>changes</c> of audit entries, and which journal events are audit entries at all.</summary>
+public static class AuditChanges
+{
+    /// <summary>The fields of a task that differ between two versions (all of them for a new task).</summary>
+    public static IReadOnlyDictionary<string, FieldChange> Between(TaskItem? before, TaskItem after)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        var changes = new SortedDictionary<string, FieldChange>(StringComparer.Ordinal);
+        Add(changes, "name", before?.Name, after.Name);
+        Add(changes, "description", before?.Description, after.Description);
+        Add(changes, "status", before is null ? null : TaskStates.ToName(before.Status), TaskStates.ToName(after.Status));
+        Add(changes, "due_at", DueText(before?.DueAt), DueText(after.DueAt));
+        JsonElement? oldMetadata = before is null ? null : Metadata(before.Metadata);
+        var newMetadata = Metadata(after.Metadata);
+        if (!SameJson(oldMetadata, newMetadata))
+        {
+            changes["metadata"] = new FieldChange(oldMetadata, newMetadata);
+        }
+
+        return changes;
+    }
+
+    public static void Add(IDictionary<string, FieldChange> changes, string field, string? oldValue, string? newValue)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (!string.Equals(oldValue, newValue, StringComparison.Ordinal))
+        {
+            changes[field] = new FieldChange(Text(oldValue), Text(newValue));
+        }
+    }
+
+    public static void Add(IDictionary<string, FieldChange> changes, string field, JsonElement? oldValue, JsonElement? newValue)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (!SameJson(oldValue, newValue))
+        {
+            changes[field] = new FieldChange(oldValue, newValue);
+        }
+    }
+
+    /// <summary>The audit entry of a journal event, or null for bookkeeping events that change no user data.</summary>
+    public static AuditEntry? ToEntry(long seq, UserEvent @event)
+    {
+        ArgumentNullException.ThrowIfNull(@event);
+        var changes = new SortedDictionary<string, FieldChange>(StringComparer.Ordinal);
+        string action;
+        switch (@event)
+        {
+            case UserRegistered registered:
+                action = "user.registered";
+                Add(changes, "email", null, registered.Email);
+                Add(changes, "display_name", null, registered.DisplayName);
+                Add(changes, "role", null, registered.Role);
+                break;
+            case ProfileUpdated updated:
+                action = "profile.updated";
+                return new AuditEntry(seq, action, updated.At, updated.RequestId, updated.Changes);
+            case TaskCreated created:
+                action = "task.created";
+                Add(changes, "id", null, created.Task.Id);
+                foreach (var (field, change) in Between(null, created.Task))
+                {
+                    changes[field] = change;
+                }
+
+                break;
+            case TaskUpdated updated:
+                action = "task.updated";
+                var withId = new SortedDictionary<string, FieldChange>(updated.Changes.ToDictionary(), StringComparer.Ordinal);
+                withId["id"] = new FieldChange(Text(updated.Task.Id), Text(updated.Task.Id));
+                return new AuditEntry(seq, action, updated.At, updated.RequestId, withId);
+            case TaskDeleted deleted:
+                action = "task.deleted";
+                Add(changes, "id", deleted.TaskId, null);
+                Add(changes, "deleted_at", null, Timestamps.ToText(deleted.At));
+                break;
+            case ResultGenerated generated:
+                action = "result.generated";
+                Add(changes, "result_id", null, generated.Result.Id);
+                changes["data_version"] = new FieldChange(null, JsonSerializer.SerializeToElement(generated.Result.DataVersion, DomainJsonContext.Default.Int64));
+                break;
+            case SessionRevoked revoked:
+                action = "session.revoked";
+                Add(changes, "session", revoked.FamilyId, null);
+                Add(changes, "reason", null, revoked.Reason);
+                break;
+            default:
+                return null;
+        }
+
+        return new AuditEntry(seq, action, @event.At, @event.RequestId, changes);
+    }
+
+    private static string? DueText(DateTimeOffset? value) => value is { } due ? Timestamps.ToText(due) : null;
+
+    private static JsonElement? Text(string? value) => value is null ? null : DomainJsonContext.Text(value);
+
+    private static JsonElement Metadata(TaskMetadata metadata) =>
+        JsonSerializer.SerializeToElement(metadata, DomainJsonContext.Default.TaskMetadata);
+
+    private static bool SameJson(JsonElement? left, JsonElement? right) =>
+        (left, right) switch
+        {
+            (null, null) => true,
+            (null, _) or (_, null) => false,
+            _ => JsonElement.DeepEquals(left.Value, right.Value),
+        };
+}

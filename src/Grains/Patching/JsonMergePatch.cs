@@ -1,0 +1,76 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace UserData.Grains.Patching;
+
+/// <summary>JSON Merge Patch (RFC 7396) and the size and depth limits of the user's attributes.</summary>
+public static class JsonMergePatch
+{
+    /// <summary>Largest serialized attributes object, in UTF-8 bytes.</summary>
+    public const int MaxAttributesBytes = 32 * 1024;
+
+    /// <summary>Deepest nesting of objects and arrays, the attributes object itself being level 1.</summary>
+    public const int MaxAttributesDepth = 8;
+
+    /// <summary>Applies <paramref name="patch"/> to <paramref name="target"/>; neither is changed, the result is a new node.</summary>
+    public static JsonNode? Apply(JsonNode? target, JsonNode? patch)
+    {
+        if (patch is not JsonObject patchObject)
+        {
+            return patch?.DeepClone();
+        }
+
+        var result = target is JsonObject targetObject ? (JsonObject)targetObject.DeepClone() : [];
+        foreach (var (name, value) in patchObject)
+        {
+            if (value is null)
+            {
+                result.Remove(name);
+                continue;
+            }
+
+            result.TryGetPropertyValue(name, out var current);
+            result[name] = Apply(current, value);
+        }
+
+        return result;
+    }
+
+    /// <summary>Merges a patch into an attributes object; a null patch (or a non-object) is not an object of attributes.</summary>
+    public static JsonElement ApplyToAttributes(JsonElement attributes, JsonElement patch)
+    {
+        var merged = Apply(JsonNode.Parse(attributes.GetRawText()), JsonNode.Parse(patch.GetRawText())) as JsonObject ?? [];
+        return JsonSerializer.SerializeToElement(merged, JsonNodeContext.Default.JsonObject);
+    }
+
+    public static JsonElement EmptyObject { get; } = JsonDocument.Parse("{}").RootElement.Clone();
+
+    public static int SerializedBytes(JsonElement element) => Encoding.UTF8.GetByteCount(element.GetRawText());
+
+    /// <summary>Nesting depth of objects and arrays (a scalar is 0, <c>{}</c> is 1).</summary>
+    public static int Depth(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var deepestProperty = 0;
+                foreach (var property in element.EnumerateObject())
+                {
+                    deepestProperty = Math.Max(deepestProperty, Depth(property.Value));
+                }
+
+                return 1 + deepestProperty;
+            case JsonValueKind.Array:
+                var deepestItem = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    deepestItem = Math.Max(deepestItem, Depth(item));
+                }
+
+                return 1 + deepestItem;
+            default:
+                return 0;
+        }
+    }
+}

@@ -1,1 +1,0 @@
-namespace UserData.Grains; internal static class Placeholder { }

@@ -1,0 +1,8 @@
+namespace UserData.Grains.Requests;
+
+public sealed record RegisterRequest(string? Email, string? Password, string? DisplayName);
+
+public sealed record LoginRequest(string? Email, string? Password);
+
+/// <summary>The body of <c>/auth/refresh</c> and <c>/auth/logout</c>.</summary>
+public sealed record RefreshTokenRequest(string? RefreshToken);

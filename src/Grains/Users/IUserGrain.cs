@@ -1,0 +1,88 @@
+using UserData.Grains.Audit;
+using UserData.Grains.Common;
+using UserData.Grains.Requests;
+using UserData.Grains.Results;
+using UserData.Grains.Tasks;
+using UserData.Runtime.Grains;
+
+namespace UserData.Grains.Users;
+
+/// <summary>
+/// One user, keyed by user id: profile, tasks, results, refresh-token families, idempotency records and the
+/// audit trail. Every method but <see cref="RegisterAsync"/> throws <see cref="Errors.UserNotFoundException"/>
+/// for a user that was never registered or was erased. <c>ifMatch</c> is the version an ETag named, or null.
+/// </summary>
+[GrainType("user")]
+public interface IUserGrain : IGrain
+{
+    /// <summary>Creates the account; repeating it with the same email returns the existing profile (registration retries).</summary>
+    Task<UserProfile> RegisterAsync(NewUser user, RequestContext request);
+
+    /// <summary>The email this user is registered with, or null when never registered or erased.</summary>
+    [ReadOnly]
+    Task<string?> GetRegisteredEmailAsync();
+
+    /// <summary>
+    /// For an email claim naming this user: true when the user is registered; otherwise kills the id (a
+    /// journaled write, so an activation that has not seen a registration made elsewhere is fenced and retried
+    /// rather than believed) and returns false. A registration of the id after that fails.
+    /// </summary>
+    Task<bool> SettleClaimAsync(RequestContext request);
+
+    /// <summary>For login; null when never registered or erased (the caller answers as for an unknown email).</summary>
+    [ReadOnly]
+    Task<UserCredentials?> GetCredentialsAsync();
+
+    [ReadOnly]
+    Task<UserProfile> GetProfileAsync();
+
+    Task<UserProfile> UpdateProfileAsync(UpdateProfileRequest change, long? ifMatch, RequestContext request);
+
+    /// <summary>Erases all the user's data; returns the email, which the caller then releases.</summary>
+    Task<string> EraseAsync(long? ifMatch, RequestContext request);
+
+    [ReadOnly]
+    Task<UserExport> ExportAsync();
+
+    /// <summary>Starts a refresh-token family (a login or a registration).</summary>
+    Task<IssuedSession> StartSessionAsync(TimeSpan lifetime, RequestContext request);
+
+    /// <summary>Rotates a refresh token. A used or revoked one revokes its family and throws <see cref="Errors.InvalidRefreshTokenException"/>.</summary>
+    Task<IssuedSession> RefreshSessionAsync(string familyId, string secret, TimeSpan lifetime, RequestContext request);
+
+    /// <summary>Logout: revokes the family of a current refresh token; an invalid token is ignored.</summary>
+    Task RevokeSessionAsync(string familyId, string secret, RequestContext request);
+
+    Task<CommandResult<TaskView>> CreateTaskAsync(TaskRequest task, IdempotencyKey? idempotency, RequestContext request);
+
+    [ReadOnly]
+    Task<Page<TaskView>> ListTasksAsync(TaskListQuery query);
+
+    [ReadOnly]
+    Task<TaskView> GetTaskAsync(string taskId);
+
+    Task<TaskView> ReplaceTaskAsync(string taskId, TaskRequest task, long? ifMatch, RequestContext request);
+
+    Task<TaskView> PatchTaskAsync(string taskId, PatchTaskRequest change, long? ifMatch, RequestContext request);
+
+    Task DeleteTaskAsync(string taskId, long? ifMatch, RequestContext request);
+
+    /// <summary>The result of the current data version: generated and stored if new (Created), else the stored one.</summary>
+    Task<CommandResult<GeneratedResult>> GenerateResultAsync(IdempotencyKey? idempotency, RequestContext request);
+
+    [ReadOnly]
+    Task<GeneratedResult> GetLatestResultAsync();
+
+    [ReadOnly]
+    Task<Page<GeneratedResult>> ListResultsAsync(PageQuery query);
+
+    [ReadOnly]
+    Task<Page<AuditEntry>> ListAuditAsync(PageQuery query);
+}
+
+/// <summary>Everything held about a user (GET /me/export).</summary>
+public sealed record UserExport(
+    UserProfile Profile,
+    IReadOnlyList<TaskItem> Tasks,
+    IReadOnlyList<GeneratedResult> Results,
+    IReadOnlyList<AuditEntry> Audit);

@@ -1,0 +1,158 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using UserData.Grains.Patching;
+using UserData.Grains.Results;
+using UserData.Grains.Tasks;
+using UserData.Runtime.Journal;
+
+namespace UserData.Grains.Users;
+
+/// <summary>A user's state: the fold of their journal. <see cref="Apply"/> uses nothing but the state and the event.</summary>
+public sealed class UserState : IJournaledState<UserEvent>
+{
+    public const int KeptResults = 50;
+    public const int MaxSessionFamilies = 20;
+    public const int MaxIdempotencyRecords = 1_000;
+    public static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
+
+    public string? UserId { get; set; }
+
+    public string? Email { get; set; }
+
+    public string? PasswordHash { get; set; }
+
+    public string? DisplayName { get; set; }
+
+    public string Role { get; set; } = Roles.User;
+
+    public JsonElement Attributes { get; set; } = JsonMergePatch.EmptyObject;
+
+    /// <summary>The profile's ETag: bumps on every profile change.</summary>
+    public long ProfileVersion { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public bool Erased { get; set; }
+
+    /// <summary>Bumps on every change to the user's data (profile or tasks); results are keyed by it.</summary>
+    public long DataVersion { get; set; }
+
+    /// <summary>All tasks, deleted ones included, in creation order.</summary>
+    public List<TaskItem> Tasks { get; set; } = [];
+
+    /// <summary>The newest <see cref="KeptResults"/> results, oldest first.</summary>
+    public List<GeneratedResult> Results { get; set; } = [];
+
+    public List<SessionFamily> Sessions { get; set; } = [];
+
+    public List<IdempotencyRecord> IdempotencyRecords { get; set; } = [];
+
+    [JsonIgnore]
+    public bool IsRegistered => UserId is not null && !Erased;
+
+    public TaskItem? FindTask(string id) => Tasks.Find(task => task.Id == id);
+
+    public void Apply(UserEvent @event)
+    {
+        ArgumentNullException.ThrowIfNull(@event);
+        switch (@event)
+        {
+            case UserRegistered registered:
+                UserId = registered.UserId;
+                Email = registered.Email;
+                PasswordHash = registered.PasswordHash;
+                DisplayName = registered.DisplayName;
+                Role = registered.Role;
+                ProfileVersion = 1;
+                DataVersion = 1;
+                CreatedAt = UpdatedAt = registered.At;
+                break;
+            case ProfileUpdated updated:
+                DisplayName = updated.DisplayName;
+                Attributes = updated.Attributes;
+                ProfileVersion++;
+                DataVersion++;
+                UpdatedAt = updated.At;
+                break;
+            case TaskCreated created:
+                Tasks.Add(created.Task);
+                DataVersion++;
+                break;
+            case TaskUpdated updated:
+                ReplaceTask(updated.Task);
+                DataVersion++;
+                break;
+            case TaskDeleted deleted when FindTask(deleted.TaskId) is { } task:
+                ReplaceTask(task with { DeletedAt = deleted.At, UpdatedAt = deleted.At, Version = task.Version + 1 });
+                DataVersion++;
+                break;
+            case ResultGenerated generated:
+                Results.Add(generated.Result);
+                if (Results.Count > KeptResults)
+                {
+                    Results.RemoveRange(0, Results.Count - KeptResults);
+                }
+
+                break;
+            case SessionStarted started:
+                // Forget families that can no longer be used, and the oldest beyond the cap.
+                Sessions.RemoveAll(family => !family.IsUsable(started.At));
+                if (Sessions.Count >= MaxSessionFamilies)
+                {
+                    Sessions.RemoveRange(0, Sessions.Count - MaxSessionFamilies + 1);
+                }
+
+                Sessions.Add(new SessionFamily(started.FamilyId, started.TokenHash, started.At, started.ExpiresAt));
+                break;
+            case SessionRotated rotated:
+                ReplaceSession(rotated.FamilyId, family => family with { TokenHash = rotated.TokenHash, IssuedAt = rotated.At, ExpiresAt = rotated.ExpiresAt });
+                break;
+            case SessionRevoked revoked:
+                ReplaceSession(revoked.FamilyId, family => family with { Revoked = true });
+                break;
+            case IdempotencyRecorded recorded:
+                IdempotencyRecords.RemoveAll(record => record.At <= recorded.At - IdempotencyWindow || record.Key == recorded.Record.Key);
+                IdempotencyRecords.Add(recorded.Record with { At = recorded.At });
+                if (IdempotencyRecords.Count > MaxIdempotencyRecords)
+                {
+                    // A client retrying more than this many distinct requests within 24 hours loses the oldest replays first.
+                    IdempotencyRecords.RemoveRange(0, IdempotencyRecords.Count - MaxIdempotencyRecords);
+                }
+                break;
+            case UserErased or RegistrationAbandoned:
+                EraseAll();
+                break;
+        }
+    }
+
+    private void ReplaceTask(TaskItem task)
+    {
+        var index = Tasks.FindIndex(existing => existing.Id == task.Id);
+        if (index >= 0)
+        {
+            Tasks[index] = task;
+        }
+    }
+
+    private void ReplaceSession(string familyId, Func<SessionFamily, SessionFamily> change)
+    {
+        var index = Sessions.FindIndex(family => family.FamilyId == familyId);
+        if (index >= 0)
+        {
+            Sessions[index] = change(Sessions[index]);
+        }
+    }
+
+    private void EraseAll()
+    {
+        Erased = true;
+        Email = PasswordHash = DisplayName = null;
+        Attributes = JsonMergePatch.EmptyObject;
+        Tasks = [];
+        Results = [];
+        Sessions = [];
+        IdempotencyRecords = [];
+    }
+}

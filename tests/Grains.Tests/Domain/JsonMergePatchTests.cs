@@ -1,0 +1,61 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using UserData.Grains.Patching;
+
+namespace UserData.Grains.Tests.Domain;
+
+public class JsonMergePatchTests
+{
+    // The examples of RFC 7396, appendix A.
+    [Theory]
+    [InlineData("""{"a":"b"}""", """{"a":"c"}""", """{"a":"c"}""")]
+    [InlineData("""{"a":"b"}""", """{"b":"c"}""", """{"a":"b","b":"c"}""")]
+    [InlineData("""{"a":"b"}""", """{"a":null}""", """{}""")]
+    [InlineData("""{"a":"b","b":"c"}""", """{"a":null}""", """{"b":"c"}""")]
+    [InlineData("""{"a":["b"]}""", """{"a":"c"}""", """{"a":"c"}""")]
+    [InlineData("""{"a":"c"}""", """{"a":["b"]}""", """{"a":["b"]}""")]
+    [InlineData("""{"a":{"b":"c"}}""", """{"a":{"b":"d","c":null}}""", """{"a":{"b":"d"}}""")]
+    [InlineData("""{"a":[{"b":"c"}]}""", """{"a":[1]}""", """{"a":[1]}""")]
+    [InlineData("""["a","b"]""", """["c","d"]""", """["c","d"]""")]
+    [InlineData("""{"a":"b"}""", """["c"]""", """["c"]""")]
+    [InlineData("""{"a":"foo"}""", "null", "null")]
+    [InlineData("""{"a":"foo"}""", "\"bar\"", "\"bar\"")]
+    [InlineData("""{"e":null}""", """{"a":1}""", """{"e":null,"a":1}""")]
+    [InlineData("""[1,2]""", """{"a":"b","c":null}""", """{"a":"b"}""")]
+    [InlineData("""{}""", """{"a":{"bb":{"ccc":null}}}""", """{"a":{"bb":{}}}""")]
+    public void Applies_the_rfc_examples(string target, string patch, string expected)
+    {
+        var result = JsonMergePatch.Apply(JsonNode.Parse(target), JsonNode.Parse(patch));
+
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), result), result?.ToJsonString() ?? "null");
+    }
+
+    [Fact]
+    public void Leaves_its_inputs_unchanged()
+    {
+        var target = JsonNode.Parse("""{"a":{"b":1}}""");
+        var patch = JsonNode.Parse("""{"a":{"c":2}}""");
+
+        JsonMergePatch.Apply(target, patch);
+
+        Assert.Equal("""{"a":{"b":1}}""", target!.ToJsonString());
+        Assert.Equal("""{"a":{"c":2}}""", patch!.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("1", 0)]
+    [InlineData("{}", 1)]
+    [InlineData("""{"a":[]}""", 2)]
+    [InlineData("""{"a":{"b":{"c":[1]}}}""", 4)]
+    public void Measures_nesting_depth(string json, int depth) =>
+        Assert.Equal(depth, JsonMergePatch.Depth(JsonDocument.Parse(json).RootElement));
+
+    [Fact]
+    public void Merging_into_attributes_never_yields_a_non_object()
+    {
+        var merged = JsonMergePatch.ApplyToAttributes(JsonDocument.Parse("""{"a":1}""").RootElement, JsonDocument.Parse("""{"a":null}""").RootElement);
+
+        Assert.Equal(JsonValueKind.Object, merged.ValueKind);
+        Assert.Equal("{}", merged.GetRawText());
+    }
+}

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using UserData.Grains.Audit;
+using UserData.Grains.Patching;
+using UserData.Grains.Results;
+using UserData.Grains.Tasks;
+using UserData.Grains.Users;
+using UserData.Runtime.Journal;
+
+namespace UserData.Grains.Tests.Domain;
+
+public class UserStateTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static List<UserEvent> History()
+    {
+        var task = new TaskItem { Id = "t1", Name = "One", CreatedAt = T0, UpdatedAt = T0, Metadata = new TaskMetadata("c", ["x"]) };
+        var attributes = JsonDocument.Parse("""{"theme":"dark"}""").RootElement.Clone();
+        return
+        [
+            new UserRegistered("u1", "a@b.com", "HASH", "Ann", Roles.User) { At = T0, RequestId = "r1" },
+            new ProfileUpdated("Ann B", attributes, new Dictionary<string, FieldChange>()) { At = T0.AddSeconds(1), RequestId = "r2" },
+            new TaskCreated(task) { At = T0.AddSeconds(2), RequestId = "r3" },
+            new TaskUpdated(task with { Status = TaskState.Done, Version = 2 }, AuditChanges.Between(task, task with { Status = TaskState.Done })) { At = T0.AddSeconds(3) },
+            new ResultGenerated(new GeneratedResult("r", 4, T0.AddSeconds(4), ResultGenerator.Summarize([task], T0))) { At = T0.AddSeconds(4) },
+            new SessionStarted("f1", "h1", T0.AddDays(30)) { At = T0.AddSeconds(5) },
+            new SessionRotated("f1", "h2", T0.AddDays(31)) { At = T0.AddSeconds(6) },
+            new TaskDeleted("t1") { At = T0.AddSeconds(7) },
+        ];
+    }
+
+    [Fact]
+    public void Events_round_trip_through_the_journal_json_with_their_action_names()
+    {
+        foreach (var @event in History())
+        {
+            var json = JsonSerializer.Serialize(@event, JournalJson.Options);
+            var back = JsonSerializer.Deserialize<UserEvent>(json, JournalJson.Options)!;
+
+            Assert.Equal(@event.GetType(), back.GetType());
+            Assert.Equal(json, JsonSerializer.Serialize(back, JournalJson.Options));
+        }
+
+        Assert.StartsWith("""{"type":"task.created",""", JsonSerializer.Serialize<UserEvent>(History()[2], JournalJson.Options), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Replay_of_the_json_journal_rebuilds_the_same_state_as_the_live_fold()
+    {
+        var live = new UserState();
+        var replayed = new UserState();
+        foreach (var @event in History())
+        {
+            live.Apply(@event);
+            replayed.Apply(JsonSerializer.Deserialize<UserEvent>(JsonSerializer.Serialize(@event, JournalJson.Options), JournalJson.Options)!);
+        }
+
+        var snapshot = JsonSerializer.Serialize(live, JournalJson.Options);
+        Assert.Equal(snapshot, JsonSerializer.Serialize(replayed, JournalJson.Options));
+        var restored = JsonSerializer.Deserialize<UserState>(snapshot, JournalJson.Options)!;
+        Assert.Equal(snapshot, JsonSerializer.Serialize(restored, JournalJson.Options));
+
+        Assert.Equal(5, live.DataVersion);
+        Assert.Equal(2, live.ProfileVersion);
+        Assert.True(live.Tasks.Single().IsDeleted);
+        Assert.Equal("h2", live.Sessions.Single().TokenHash);
+    }
+
+    [Fact]
+    public void Erase_forgets_everything_about_the_user()
+    {
+        var state = new UserState();
+        History().ForEach(state.Apply);
+
+        state.Apply(new UserErased { At = T0.AddDays(1) });
+
+        Assert.False(state.IsRegistered);
+        Assert.Null(state.Email);
+        Assert.Null(state.PasswordHash);
+        Assert.Empty(state.Tasks);
+        Assert.Empty(state.Results);
+        Assert.Empty(state.Sessions);
+        Assert.Equal(JsonMergePatch.EmptyObject.GetRawText(), state.Attributes.GetRawText());
+    }
+
+    [Fact]
+    public void Keeps_the_last_50_results()
+    {
+        var state = new UserState();
+        for (var i = 1; i <= 60; i++)
+        {
+            state.Apply(new ResultGenerated(new GeneratedResult($"r{i}", i, T0, ResultGenerator.Summarize([], T0))) { At = T0 });
+        }
+
+        Assert.Equal(50, state.Results.Count);
+        Assert.Equal("r11", state.Results[0].Id);
+        Assert.Equal("r60", state.Results[^1].Id);
+    }
+
+    [Fact]
+    public void Audit_entries_never_show_the_password_hash_or_session_secrets()
+    {
+        var entries = History().Select((@event, index) => AuditChanges.ToEntry(index + 1, @event)).OfType<AuditEntry>().ToList();
+        var json = JsonSerializer.Serialize(entries, JournalJson.Options);
+
+        Assert.DoesNotContain("HASH", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("h1", json, StringComparison.Ordinal);
+        Assert.Equal(["user.registered", "profile.updated", "task.created", "task.updated", "result.generated", "task.deleted"], entries.Select(entry => entry.Action));
+        var updated = entries.Single(entry => entry.Action == "task.updated");
+        Assert.Equal("todo", updated.Changes["status"].Old!.Value.GetString());
+        Assert.Equal("done", updated.Changes["status"].New!.Value.GetString());
+    }
+}
