@@ -1,5 +1,5 @@
+using UserData.Grains.Hosting;
 using UserData.Silo.Hosting;
 
-// The user grains join here once src/Grains provides them (AddUserDataGrains).
-var app = await SiloHost.BuildAsync(args, static _ => { });
+var app = await SiloHost.BuildAsync(args, static grains => grains.AddUserDataGrains());
 await app.RunAsync();

@@ -11,7 +11,7 @@ using UserData.Gateway.Json;
 using UserData.Gateway.OpenApi;
 using UserData.Gateway.Options;
 using UserData.Gateway.RateLimiting;
-using UserData.Grains.Emails;
+using UserData.Grains.Hosting;
 using UserData.Grains.Users;
 using UserData.Runtime.Hosting;
 using UserData.Runtime.Storage;
@@ -59,9 +59,7 @@ public static class GatewayApplication
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<IdempotencyKeys>();
 
-        services.AddGrainRuntime(configuration)
-            .AddGrain<IUserGrain, UserGrain>()
-            .AddGrain<IEmailGrain, EmailGrain>();
+        services.AddGrainRuntime(configuration).AddUserDataGrains();
         services.AddJournalStorage(configuration);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
