@@ -13,6 +13,7 @@ using UserData.Gateway.Options;
 using UserData.Gateway.RateLimiting;
 using UserData.Grains.Hosting;
 using UserData.Grains.Users;
+using UserData.Runtime.Cluster;
 using UserData.Runtime.Hosting;
 using UserData.Runtime.Storage;
 
@@ -41,6 +42,11 @@ public static class GatewayApplication
         builder.Logging.AddJsonConsole(console => console.IncludeScopes = true);
         SigningKeySetup.EnsureLocalSigningKey(builder.Configuration);
         AddServices(builder.Services, builder.Configuration);
+        if (!builder.Configuration.GetValue("Gateway:CoHostSilo", true))
+        {
+            // A pure gateway: no activations here; each call goes to the owning silo over the signed silo port.
+            builder.AddClusterClient();
+        }
 
         var app = builder.Build();
         UsePipeline(app);
