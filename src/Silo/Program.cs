@@ -1,3 +1,5 @@
-var app = WebApplication.CreateBuilder(args).Build();
-app.MapGet("/health", () => "ok");
-app.Run();
+using UserData.Grains.Hosting;
+using UserData.Silo.Hosting;
+
+var app = await SiloHost.BuildAsync(args, static grains => grains.AddUserDataGrains());
+await app.RunAsync();

@@ -14,8 +14,9 @@ using UserData.Gateway.Metrics;
 using UserData.Gateway.OpenApi;
 using UserData.Gateway.Options;
 using UserData.Gateway.RateLimiting;
-using UserData.Grains.Emails;
+using UserData.Grains.Hosting;
 using UserData.Grains.Users;
+using UserData.Runtime.Cluster;
 using UserData.Runtime.Hosting;
 using UserData.Runtime.Storage;
 
@@ -44,6 +45,11 @@ public static class GatewayApplication
         builder.AddJsonConsoleLogs();
         SigningKeySetup.EnsureLocalSigningKey(builder.Configuration);
         AddServices(builder.Services, builder.Configuration);
+        if (!builder.Configuration.GetValue("Gateway:CoHostSilo", true))
+        {
+            // A pure gateway: no activations here; each call goes to the owning silo over the signed silo port.
+            builder.AddClusterClient();
+        }
 
         var app = builder.Build();
         UsePipeline(app);
@@ -62,9 +68,7 @@ public static class GatewayApplication
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<IdempotencyKeys>();
 
-        services.AddGrainRuntime(configuration)
-            .AddGrain<IUserGrain, UserGrain>()
-            .AddGrain<IEmailGrain, EmailGrain>();
+        services.AddGrainRuntime(configuration).AddUserDataGrains();
         services.AddJournalStorage(configuration);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

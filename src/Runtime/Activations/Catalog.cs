@@ -17,7 +17,8 @@ internal sealed class Catalog(
     GrainTypeRegistry registry,
     IOptions<GrainRuntimeOptions> options,
     IServiceProvider services,
-    ILogger<Catalog> logger) : IGrainFactory, IGrainCallSender
+    ILogger<Catalog> logger,
+    IGrainCallRouter? router = null) : IGrainFactory, IGrainCallSender
 {
     // Re-routes of a call whose activation went away under it; far above what any real interleaving needs.
     private const int MaxReroutes = 16;
@@ -25,6 +26,7 @@ internal sealed class Catalog(
     private readonly ConcurrentDictionary<GrainId, Activation> _activations = new();
     private volatile bool _stopping;
     private IGrainCallSender? _instrumentedSender;
+    private volatile bool _paused;
 
     public GrainRuntimeOptions Options { get; } = options.Value;
 
@@ -46,7 +48,11 @@ internal sealed class Catalog(
         return reference;
     }
 
-    public Task<TResult> SendAsync<TResult>(GrainId grainId, GrainMethod<TResult> method, object?[] arguments)
+    public Task<TResult> SendAsync<TResult>(GrainId grainId, GrainMethod<TResult> method, object?[] arguments) =>
+        router is null ? SendLocalAsync(grainId, method, arguments) : router.SendAsync(grainId, method, arguments);
+
+    /// <summary>Runs the call on this silo's activation of the grain, creating it if needed.</summary>
+    public Task<TResult> SendLocalAsync<TResult>(GrainId grainId, GrainMethod<TResult> method, object?[] arguments)
     {
         try
         {
@@ -118,9 +124,9 @@ internal sealed class Catalog(
             return existing;
         }
 
-        if (_stopping)
+        if (_stopping || _paused)
         {
-            throw new SiloUnavailableException($"The silo is shutting down and takes no new activation of {grainId}.");
+            throw new SiloUnavailableException($"The silo is {(_stopping ? "shutting down" : "fenced")} and takes no new activation of {grainId}.");
         }
 
         var created = new Activation(grainId, registry.GetClass(grainId.Type), this);
@@ -171,14 +177,43 @@ internal sealed class Catalog(
     public void Remove(Activation activation) =>
         _activations.TryRemove(new KeyValuePair<GrainId, Activation>(activation.GrainId, activation));
 
+    /// <summary>Asks every activation whose grain matches <paramref name="predicate"/> to deactivate (after its running turn).</summary>
+    public int DeactivateWhere(Func<GrainId, bool> predicate)
+    {
+        var count = 0;
+        foreach (var activation in _activations.Values.Where(activation => predicate(activation.GrainId)))
+        {
+            activation.RequestDeactivation(DeactivationReason.Requested);
+            count++;
+        }
+
+        return count;
+    }
+
     /// <summary>Deactivates every activation unused since <paramref name="idleSince"/> (ticks of <see cref="Environment.TickCount64"/>).</summary>
     public int CollectIdle(long idleSince) => _activations.Values.Count(activation => activation.TryCollect(idleSince));
 
     /// <summary>Takes no new activations, lets queued calls finish, then deactivates everything.</summary>
-    public async Task DeactivateAllAsync(CancellationToken cancellationToken)
+    public Task DeactivateAllAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
+        return DeactivateEverythingAsync(cancellationToken);
+    }
 
+    /// <summary>
+    /// Deactivates everything and takes no new activations until <see cref="Resume"/>: a silo that lost its membership
+    /// lease stops serving grains (calls fail with the retryable <see cref="SiloUnavailableException"/>).
+    /// </summary>
+    public Task PauseAsync(CancellationToken cancellationToken)
+    {
+        _paused = true;
+        return DeactivateEverythingAsync(cancellationToken);
+    }
+
+    public void Resume() => _paused = false;
+
+    private async Task DeactivateEverythingAsync(CancellationToken cancellationToken)
+    {
         // Repeats because a call that passed the stopping check just before it was set may still add one.
         while (_activations.Values.ToList() is { Count: > 0 } all)
         {

@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Builder;
+using UserData.Runtime.Cluster;
+using UserData.Runtime.Hosting;
+using UserData.Runtime.Storage;
+using UserData.Silo.Health;
+
+namespace UserData.Silo.Hosting;
+
+/// <summary>
+/// A silo process: the grain runtime with the given grains, journal storage (<c>Storage:*</c>), clustering
+/// (<c>Cluster:*</c>: membership, the silo port, routing) and <c>/health</c>, <c>/health/ready</c> on <c>--urls</c>.
+/// Public so that test hosts can run the same silo with grains of their own.
+/// </summary>
+public static class SiloHost
+{
+    public static async Task<WebApplication> BuildAsync(string[] args, Action<GrainRuntimeBuilder> addGrains)
+    {
+        ArgumentNullException.ThrowIfNull(addGrains);
+        var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(ClusterHostingExtensions.DefaultUrls);
+        }
+
+        addGrains(builder.Services.AddGrainRuntime(builder.Configuration));
+        builder.Services.AddJournalStorage(builder.Configuration);
+        await builder.AddClusterSiloAsync().ConfigureAwait(false);
+
+        var app = builder.Build();
+        app.UseSiloPort();
+        app.MapSiloHealth();
+        return app;
+    }
+}

@@ -1,1 +1,0 @@
-namespace UserData.Cluster.Tests; public class Smoke { [Fact] public void Builds() => Assert.True(typeof(Smoke).Assembly.GetName().Name!.Length > 0); }
