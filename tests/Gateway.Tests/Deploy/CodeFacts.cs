@@ -16,7 +16,7 @@ internal static partial class CodeFacts
 
     /// <summary>
     /// Configuration keys (in <c>Section:Key</c> form) the code reads: every public settable property of an options
-    /// class with a <c>SectionName</c> constant, and every literal key read with <c>configuration["..."]</c>.
+    /// class with a <c>SectionName</c> constant, and every literal key read with <c>configuration["..."]</c> or <c>configuration.GetValue("...")</c>.
     /// </summary>
     public static IReadOnlySet<string> ConfigurationKeys { get; } = FindConfigurationKeys();
 
@@ -62,7 +62,7 @@ internal static partial class CodeFacts
             .ToHashSet(StringComparer.Ordinal);
     }
 
-    [GeneratedRegex("""(?:[Cc]onfiguration|config)\s*\[\s*"(?<key>[^"]+)"\s*\]""")]
+    [GeneratedRegex("""(?:[Cc]onfiguration|config)(?:\s*\[\s*|\.GetValue(?:<[^>]+>)?\(\s*)"(?<key>[^"]+)""")]
     private static partial Regex ConfigurationRead();
 
     [GeneratedRegex(@"\.(?<name>[A-Z]\w*)Async\s*\(")]
