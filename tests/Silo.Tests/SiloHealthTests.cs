@@ -27,6 +27,9 @@ public sealed class SiloHealthTests : IDisposable
         Assert.Equal("""{"status":"ok"}""", await live.Content.ReadAsStringAsync());
         using var ready = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains("# TYPE grain_activations gauge", metrics, StringComparison.Ordinal);
+        Assert.Contains("# TYPE storage_operation_duration_seconds histogram", metrics, StringComparison.Ordinal);
         await app.StopAsync();
     }
 

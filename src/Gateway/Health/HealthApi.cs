@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using UserData.Gateway.Http;
-using UserData.Runtime.Journal;
+using UserData.Runtime.Hosting;
 
 namespace UserData.Gateway.Health;
 
@@ -16,20 +16,8 @@ public static class HealthApi
         return app;
     }
 
-    public static async Task<Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>>> ReadyAsync(IJournalStorage storage, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ReadinessTimeout);
-        try
-        {
-            await storage.CheckHealthAsync(timeout.Token).WaitAsync(ReadinessTimeout, cancellationToken);
-            return TypedResults.Ok(new HealthStatus("ready"));
-        }
-#pragma warning disable CA1031 // Any storage failure means "not ready", which is the answer, not an error.
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-#pragma warning restore CA1031
-        {
-            return TypedResults.Json(new HealthStatus("unavailable"), statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
-    }
+    public static async Task<Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>>> ReadyAsync(SiloReadiness readiness, CancellationToken cancellationToken) =>
+        await readiness.CheckAsync(ReadinessTimeout, cancellationToken) is null
+            ? TypedResults.Ok(new HealthStatus("ready"))
+            : TypedResults.Json(new HealthStatus("unavailable"), statusCode: StatusCodes.Status503ServiceUnavailable);
 }

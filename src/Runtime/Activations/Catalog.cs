@@ -36,6 +36,9 @@ internal sealed class Catalog(
 
     public int Count => _activations.Count;
 
+    /// <summary>True once shutdown began: no new activations are taken.</summary>
+    public bool IsStopping => _stopping;
+
     public IEnumerable<Activation> Activations => _activations.Values;
 
     public TGrainInterface GetGrain<TGrainInterface>(string key)

@@ -26,6 +26,7 @@ public static class GrainRuntimeServiceCollectionExtensions
         services.TryAddSingleton<Catalog>();
         services.TryAddSingleton<IGrainFactory>(provider => provider.GetRequiredService<Catalog>());
         services.AddHostedService<SiloLifetime>();
+        services.TryAddSingleton<SiloReadiness>();
         services.AddRuntimeMetrics();
         return new GrainRuntimeBuilder(services);
     }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using UserData.Runtime.Cluster;
+using UserData.Runtime.Diagnostics.Prometheus;
 using UserData.Runtime.Hosting;
 using UserData.Runtime.Storage;
 using UserData.Silo.Health;
@@ -8,7 +9,7 @@ namespace UserData.Silo.Hosting;
 
 /// <summary>
 /// A silo process: the grain runtime with the given grains, journal storage (<c>Storage:*</c>), clustering
-/// (<c>Cluster:*</c>: membership, the silo port, routing) and <c>/health</c>, <c>/health/ready</c> on <c>--urls</c>.
+/// (<c>Cluster:*</c>: membership, the silo port, routing) and <c>/health</c>, <c>/health/ready</c>, <c>/metrics</c> on <c>--urls</c>.
 /// Public so that test hosts can run the same silo with grains of their own.
 /// </summary>
 public static class SiloHost
@@ -24,11 +25,13 @@ public static class SiloHost
 
         addGrains(builder.Services.AddGrainRuntime(builder.Configuration));
         builder.Services.AddJournalStorage(builder.Configuration);
+        builder.Services.AddPrometheusMetrics();
         await builder.AddClusterSiloAsync().ConfigureAwait(false);
 
         var app = builder.Build();
         app.UseSiloPort();
         app.MapSiloHealth();
+        app.MapPrometheusMetrics();
         return app;
     }
 }
