@@ -3,10 +3,11 @@ using UserData.Gateway.Http;
 using UserData.Grains.Errors;
 using UserData.Grains.Users;
 using UserData.Runtime.Grains;
+using UserData.Runtime.Hosting;
 
 namespace UserData.Gateway.Api;
 
-/// <summary>/api/v1/admin/users/{id} (role admin). The cluster view belongs to the operations endpoints.</summary>
+/// <summary>/api/v1/admin/users/{id} and /api/v1/admin/cluster (role admin).</summary>
 public static class AdminApi
 {
     public const string AdminPolicy = "admin";
@@ -15,6 +16,7 @@ public static class AdminApi
     {
         var admin = app.MapGroup("/api/v1/admin").WithTags("Admin").RequireAuthorization(AdminPolicy);
         admin.MapGet("/users/{id}", GetUserAsync);
+        admin.MapGet("/cluster", GetClusterAsync);
         return admin;
     }
 
@@ -38,4 +40,21 @@ public static class AdminApi
             throw new NotFoundException("User not found");
         }
     }
+
+    public static async Task<Ok<Envelope<ClusterStatus>>> GetClusterAsync(HttpContext context, IGrainFactory grains, ClusterOverview overview)
+    {
+        await ProfileApi.Me(context, grains).GetProfileAsync();
+        var silos = overview.Silos();
+        var byType = silos
+            .SelectMany(silo => silo.ActivationsByType)
+            .GroupBy(pair => pair.Key, StringComparer.Ordinal)
+            .ToDictionary(group => group.Key, group => group.Sum(pair => pair.Value), StringComparer.Ordinal);
+        var view = silos.Select(silo => new ClusterSilo(silo.Address, silo.Status, silo.StartedAt, silo.LastHeartbeat, silo.Activations)).ToList();
+        return TypedResults.Ok(ApiResponses.Envelope(context, new ClusterStatus(view, byType)));
+    }
 }
+
+/// <summary>GET /admin/cluster: the silos and activation counts by grain type.</summary>
+public sealed record ClusterStatus(IReadOnlyList<ClusterSilo> Silos, IReadOnlyDictionary<string, int> ActivationsByType);
+
+public sealed record ClusterSilo(string Address, string Status, DateTimeOffset StartedAt, DateTimeOffset LastHeartbeat, int Activations);

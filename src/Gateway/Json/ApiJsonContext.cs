@@ -28,6 +28,7 @@ namespace UserData.Gateway.Json;
 [JsonSerializable(typeof(TaskMetadataRequest))]
 [JsonSerializable(typeof(Envelope<AuthResponse>))]
 [JsonSerializable(typeof(Envelope<UserProfile>))]
+[JsonSerializable(typeof(Envelope<ClusterStatus>))]
 [JsonSerializable(typeof(Envelope<UserExport>))]
 [JsonSerializable(typeof(Envelope<TaskView>))]
 [JsonSerializable(typeof(ListEnvelope<TaskView>))]

@@ -27,6 +27,8 @@ public static class GrainRuntimeServiceCollectionExtensions
         services.TryAddSingleton<IGrainFactory>(provider => provider.GetRequiredService<Catalog>());
         services.AddHostedService<SiloLifetime>();
         services.TryAddSingleton<SiloReadiness>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ClusterOverview>();
         services.AddRuntimeMetrics();
         return new GrainRuntimeBuilder(services);
     }

@@ -163,6 +163,28 @@ public abstract class AuthApiTests(GatewayFixture fixture)
         Expect.Error(await Api.GetAsync($"/api/v1/admin/users/{Guid.NewGuid()}", admin.AccessToken), HttpStatusCode.NotFound, "NOT_FOUND");
         Expect.Error(await Api.GetAsync($"/api/v1/admin/users/{admin.UserId}", user.AccessToken), HttpStatusCode.Forbidden, "FORBIDDEN");
     }
+
+    [Fact]
+    public async Task The_admin_cluster_view_lists_the_silos_and_activations_by_grain_type()
+    {
+        var admin = await Api.RegisterAsync("operator@example.com");
+        var user = await Api.RegisterAsync();
+
+        var reply = await Api.GetAsync("/api/v1/admin/cluster", admin.AccessToken);
+
+        Expect.Status(reply, HttpStatusCode.OK);
+        var silo = Assert.Single(reply.Data["silos"]!.AsArray())!;
+        Assert.Equal("Active", silo["status"]!.GetValue<string>());
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", silo["last_heartbeat"]!.GetValue<string>());
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", silo["started_at"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(silo["address"]!.GetValue<string>()));
+        var byType = reply.Data["activations_by_type"]!.AsObject();
+        Assert.True(byType["user"]!.GetValue<int>() >= 2);
+        Assert.True(byType["email"]!.GetValue<int>() >= 2);
+        Assert.Equal(byType.Sum(pair => pair.Value!.GetValue<int>()), silo["activations"]!.GetValue<int>());
+        Expect.Error(await Api.GetAsync("/api/v1/admin/cluster", user.AccessToken), HttpStatusCode.Forbidden, "FORBIDDEN");
+        Expect.Error(await Api.GetAsync("/api/v1/admin/cluster", null), HttpStatusCode.Unauthorized, "UNAUTHENTICATED");
+    }
 }
 
 public sealed class AuthApiOnSqlite(SqliteGateway fixture) : AuthApiTests(fixture), IClassFixture<SqliteGateway>;

@@ -37,7 +37,7 @@ public sealed class GatewayHost : IAsyncDisposable
         ["RateLimits:LoginPerMinute"] = "100000",
         ["RateLimits:RegisterPerMinute"] = "100000",
         ["RateLimits:UserRequestsPerSecond"] = "100000",
-        ["Bootstrap:AdminEmails"] = "admin@example.com",
+        ["Bootstrap:AdminEmails"] = "admin@example.com,operator@example.com",
         ["FRONTEND_URL"] = "https://app.example.com, https://admin.example.com",
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
