@@ -1,12 +1,13 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
+using UserData.Runtime.Hosting;
 
 namespace UserData.Gateway.Metrics;
 
 /// <summary>
 /// The gateway's own instruments on <see cref="MeterName"/>: <c>cluster.silos</c> (gauge; <c>status</c>), the silos
-/// this process knows of by membership status. Until clustering lands that is the co-hosted silo: Active while the
-/// host runs, ShuttingDown once it stops.
+/// this process knows of by membership status (<see cref="ClusterOverview"/>: the membership table in a cluster,
+/// else the co-hosted silo).
 /// </summary>
 public sealed class GatewayMetrics
 {
@@ -14,10 +15,13 @@ public sealed class GatewayMetrics
 
     private readonly IHostApplicationLifetime _lifetime;
 
-    public GatewayMetrics(IMeterFactory meterFactory, IHostApplicationLifetime lifetime)
+    private readonly ClusterOverview _overview;
+
+    public GatewayMetrics(IMeterFactory meterFactory, IHostApplicationLifetime lifetime, ClusterOverview overview)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         _lifetime = lifetime;
+        _overview = overview;
         meterFactory.Create(MeterName).CreateObservableGauge("cluster.silos", ObserveSilos, "{silo}", "Silos by membership status.");
     }
 
@@ -27,5 +31,8 @@ public sealed class GatewayMetrics
         : _lifetime.ApplicationStarted.IsCancellationRequested ? "Active"
         : "Joining";
 
-    private Measurement<int> ObserveSilos() => new(1, new KeyValuePair<string, object?>("status", LocalSiloStatus));
+    private IEnumerable<Measurement<int>> ObserveSilos() =>
+        _overview.Silos()
+            .GroupBy(silo => silo.Status, StringComparer.Ordinal)
+            .Select(group => new Measurement<int>(group.Count(), new KeyValuePair<string, object?>("status", group.Key)));
 }
