@@ -58,8 +58,8 @@ paced() { # name, rate, wrk arguments...: latency at about that offered rate (16
   DELAY_MS=$(( 16 * 1000 / rate )) wrk -t2 -c16 -d"$duration" --latency "$@" >"$work/$name.paced"
   awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {printf "%d req/s, p50 %s, p99 %s", rps, p50, p99}' "$work/$name.paced"
 }
-p90() { # wrk prints no p95; its nearest percentile is p90
-  awk '/^ +90%/ {print $2}' "$work/$1.paced"
+p95() { # printed by the scripts' done hook: wrk's --latency table has no p95
+  awk '/^p95 / {print $2}' "$work/$1.paced"
 }
 
 gateway="http://127.0.0.1:$gateway_port"
@@ -69,6 +69,6 @@ for case in "baseline|http://127.0.0.1:$baseline_port/api/v1/me|GET" "get_me|$ga
   if [ "$method" = POST ]; then script="$here/post-task.lua"; else script="$here/paced.lua"; fi
   rps=$(DELAY_MS=0 peak "$name" -s "$script" "$url")
   half=$(( rps / 2 > 0 ? rps / 2 : 1 ))
-  printf '%-22s %12s   %s (p90 %s)\n' "$name" "$rps" "$(paced "$name" "$half" -s "$script" "$url")" "$(p90 "$name")"
+  printf '%-22s %12s   %s (p95 %s)\n' "$name" "$rps" "$(paced "$name" "$half" -s "$script" "$url")" "$(p95 "$name")"
 done
 grep -h "Non-2xx" "$work"/*.peak "$work"/*.paced || true
