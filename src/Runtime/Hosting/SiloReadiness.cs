@@ -32,11 +32,15 @@ public sealed class SiloReadiness(IJournalStorage storage, IServiceProvider serv
             return "the silo is shutting down";
         }
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // The deadline must still cancel the check after this method gave up waiting for it, so the source is
+        // disposed when the check ends, not when this method returns.
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
+        var check = storage.CheckHealthAsync(deadline.Token);
+        _ = check.ContinueWith(static (_, source) => ((CancellationTokenSource)source!).Dispose(), deadline, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         try
         {
-            await storage.CheckHealthAsync(deadline.Token).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            await check.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
             return null;
         }
 #pragma warning disable CA1031 // Any storage failure means "not ready", which is the answer, not an error.
