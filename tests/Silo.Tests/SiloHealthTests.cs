@@ -15,7 +15,7 @@ public sealed class SiloHealthTests : IDisposable
     [Fact]
     public async Task A_local_silo_is_live_and_ready()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Next();
         await using var app = await SiloHost.BuildAsync(
             [$"--urls=http://127.0.0.1:{port}", $"--Storage:Sqlite:Path={Path.Combine(_folder, "silo.db")}", "--Logging:LogLevel:Default=Warning"],
             static _ => { });
@@ -37,7 +37,7 @@ public sealed class SiloHealthTests : IDisposable
     public async Task A_clustered_silo_is_ready_once_Active_and_not_after_it_left()
     {
         await using var dynalite = await DynaliteServer.StartAsync();
-        var port = FreePort();
+        var port = LoopbackPort.Next();
         await using var app = await SiloHost.BuildAsync(
             [
                 $"--urls=http://127.0.0.1:{port}",
@@ -46,7 +46,7 @@ public sealed class SiloHealthTests : IDisposable
                 "--Cluster:Provider=DynamoDB",
                 "--Cluster:Secret=silo-tests-secret-0123456789",
                 "--Cluster:AdvertisedAddress=127.0.0.1",
-                $"--Cluster:SiloPort={FreePort()}",
+                $"--Cluster:SiloPort={LoopbackPort.Next()}",
                 "--Cluster:HeartbeatInterval=00:00:00.200",
                 "--Logging:LogLevel:Default=Warning",
             ],
@@ -62,7 +62,7 @@ public sealed class SiloHealthTests : IDisposable
     [Fact]
     public async Task Clustering_without_a_secret_is_refused_at_start()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Next();
         var error = await Assert.ThrowsAnyAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
         {
             await using var app = await SiloHost.BuildAsync(
@@ -71,12 +71,5 @@ public sealed class SiloHealthTests : IDisposable
             await app.StartAsync();
         });
         Assert.Contains("Cluster:Secret", error.Message, StringComparison.Ordinal);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -51,7 +51,7 @@ public sealed class DynaliteServer : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             // Another process can take the port between our probe and dynalite's bind: then dynalite exits and we retry.
-            var port = FreeLoopbackPort();
+            var port = LoopbackPort.Next();
             var output = new OutputLog();
             var process = StartProcess(
                 node, ["-e", ExitWithParentScript, CliPath, "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1"], output);
@@ -148,15 +148,6 @@ public sealed class DynaliteServer : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     /// <summary>Runs <c>npm ci</c> in tests/tools unless dynalite is there, one process at a time across test assemblies.</summary>

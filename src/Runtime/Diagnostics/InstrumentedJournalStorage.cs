@@ -9,100 +9,47 @@ internal sealed class InstrumentedJournalStorage(IJournalStorage inner, RuntimeM
 {
     public string Provider => inner.Provider;
 
-    public async Task AppendAsync(GrainId grainId, long expectedVersion, IReadOnlyList<string> events, CancellationToken cancellationToken = default)
+    public Task AppendAsync(GrainId grainId, long expectedVersion, IReadOnlyList<string> events, CancellationToken cancellationToken = default) =>
+        MeasureAsync("append", () => inner.AppendAsync(grainId, expectedVersion, events, cancellationToken));
+
+    public Task<IReadOnlyList<StoredEvent>> ReadAsync(GrainId grainId, long afterSeq, int maxCount, CancellationToken cancellationToken = default) =>
+        MeasureAsync("read", () => inner.ReadAsync(grainId, afterSeq, maxCount, cancellationToken));
+
+    public Task RedactAsync(GrainId grainId, long throughSeq, CancellationToken cancellationToken = default) =>
+        MeasureAsync("redact", () => inner.RedactAsync(grainId, throughSeq, cancellationToken));
+
+    public Task<StoredSnapshot?> ReadSnapshotAsync(GrainId grainId, CancellationToken cancellationToken = default) =>
+        MeasureAsync("read_snapshot", () => inner.ReadSnapshotAsync(grainId, cancellationToken));
+
+    public Task WriteSnapshotAsync(GrainId grainId, StoredSnapshot snapshot, CancellationToken cancellationToken = default) =>
+        MeasureAsync("write_snapshot", () => inner.WriteSnapshotAsync(grainId, snapshot, cancellationToken));
+
+    public Task CheckHealthAsync(CancellationToken cancellationToken = default) =>
+        MeasureAsync("health", () => inner.CheckHealthAsync(cancellationToken));
+
+    private async Task MeasureAsync(string operation, Func<Task> call) =>
+        await MeasureAsync(operation, async () =>
+        {
+            await call().ConfigureAwait(false);
+            return true;
+        }).ConfigureAwait(false);
+
+    private async Task<T> MeasureAsync<T>(string operation, Func<Task<T>> call)
     {
         var started = Stopwatch.GetTimestamp();
+        T result;
         try
         {
-            await inner.AppendAsync(grainId, expectedVersion, events, cancellationToken).ConfigureAwait(false);
+            result = await call().ConfigureAwait(false);
         }
         catch (Exception exception)
         {
-            Record("append", exception, started);
+            Record(operation, exception, started);
             throw;
         }
 
-        Record("append", null, started);
-    }
-
-    public async Task<IReadOnlyList<StoredEvent>> ReadAsync(GrainId grainId, long afterSeq, int maxCount, CancellationToken cancellationToken = default)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var events = await inner.ReadAsync(grainId, afterSeq, maxCount, cancellationToken).ConfigureAwait(false);
-            Record("read", null, started);
-            return events;
-        }
-        catch (Exception exception)
-        {
-            Record("read", exception, started);
-            throw;
-        }
-    }
-
-    public async Task RedactAsync(GrainId grainId, long throughSeq, CancellationToken cancellationToken = default)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            await inner.RedactAsync(grainId, throughSeq, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception)
-        {
-            Record("redact", exception, started);
-            throw;
-        }
-
-        Record("redact", null, started);
-    }
-
-    public async Task<StoredSnapshot?> ReadSnapshotAsync(GrainId grainId, CancellationToken cancellationToken = default)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var snapshot = await inner.ReadSnapshotAsync(grainId, cancellationToken).ConfigureAwait(false);
-            Record("read_snapshot", null, started);
-            return snapshot;
-        }
-        catch (Exception exception)
-        {
-            Record("read_snapshot", exception, started);
-            throw;
-        }
-    }
-
-    public async Task WriteSnapshotAsync(GrainId grainId, StoredSnapshot snapshot, CancellationToken cancellationToken = default)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            await inner.WriteSnapshotAsync(grainId, snapshot, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception)
-        {
-            Record("write_snapshot", exception, started);
-            throw;
-        }
-
-        Record("write_snapshot", null, started);
-    }
-
-    public async Task CheckHealthAsync(CancellationToken cancellationToken = default)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            await inner.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception)
-        {
-            Record("health", exception, started);
-            throw;
-        }
-
-        Record("health", null, started);
+        Record(operation, null, started);
+        return result;
     }
 
     private void Record(string operation, Exception? failure, long started)

@@ -88,11 +88,4 @@ public sealed class ClusterEnvironment : IAsyncLifetime
         await host.StartAsync();
         return host;
     }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

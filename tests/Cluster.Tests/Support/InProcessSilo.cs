@@ -4,6 +4,8 @@ using UserData.Cluster.Tests.Grains;
 using UserData.Runtime.Cluster.Membership;
 using UserData.Silo.Hosting;
 
+using UserData.TestSupport;
+
 namespace UserData.Cluster.Tests.Support;
 
 /// <summary>The real silo host with the test grain, in this process, on free loopback ports.</summary>
@@ -28,8 +30,8 @@ public sealed class InProcessSilo : IAsyncDisposable
     public static async Task<InProcessSilo> StartAsync(ClusterEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var httpPort = ClusterEnvironment.FreePort();
-        var siloPort = ClusterEnvironment.FreePort();
+        var httpPort = LoopbackPort.Next();
+        var siloPort = LoopbackPort.Next();
         var app = await SiloHost.BuildAsync([.. environment.SiloArguments(httpPort, siloPort)], grains => grains.AddGrain<ILedgerGrain, LedgerGrain>());
         await app.StartAsync();
         return new InProcessSilo(app, httpPort, siloPort);

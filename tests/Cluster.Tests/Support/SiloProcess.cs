@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 
+using UserData.TestSupport;
+
 namespace UserData.Cluster.Tests.Support;
 
 /// <summary>A silo in a process of its own (this assembly's <see cref="Program"/>), killed with the test process.</summary>
@@ -35,8 +37,8 @@ public sealed class SiloProcess : IAsyncDisposable
     public static async Task<SiloProcess> StartAsync(ClusterEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var httpPort = ClusterEnvironment.FreePort();
-        var siloPort = ClusterEnvironment.FreePort();
+        var httpPort = LoopbackPort.Next();
+        var siloPort = LoopbackPort.Next();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,

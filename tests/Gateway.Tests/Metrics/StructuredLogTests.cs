@@ -24,7 +24,7 @@ public sealed class StructuredLogTests : IDisposable
         var email = $"log-{Guid.NewGuid():N}@example.com";
         var requestIds = new[] { $"ops-register-{Guid.NewGuid():N}", $"ops-login-{Guid.NewGuid():N}", $"ops-fail-{Guid.NewGuid():N}" };
         var lines = new ConcurrentQueue<string>();
-        var port = FreePort();
+        var port = LoopbackPort.Next();
         using var process = StartGateway(port, signingKey, lines);
         try
         {
@@ -150,12 +150,5 @@ public sealed class StructuredLogTests : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -23,7 +23,7 @@ public sealed class GatewayProcess : IDisposable
 
     public static async Task<GatewayProcess> StartAsync(IReadOnlyDictionary<string, string?> settings)
     {
-        var address = new Uri($"http://127.0.0.1:{FreePort()}");
+        var address = new Uri($"http://127.0.0.1:{LoopbackPort.Next()}");
         var start = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,
@@ -82,12 +82,5 @@ public sealed class GatewayProcess : IDisposable
         }
 
         _process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -3,6 +3,8 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using UserData.Runtime.Cluster.Addressing;
 
+using UserData.TestSupport;
+
 namespace UserData.Runtime.Tests.Cluster;
 
 /// <summary>Advertised-address detection, with the ECS task metadata endpoint faked by a real listener on loopback.</summary>
@@ -74,7 +76,7 @@ public sealed class AdvertisedAddressTests
         {
             for (var attempt = 0; ; attempt++)
             {
-                var port = FreePort();
+                var port = LoopbackPort.Next();
                 var listener = new HttpListener();
                 listener.Prefixes.Add($"http://127.0.0.1:{port}/");
                 try
@@ -110,13 +112,6 @@ public sealed class AdvertisedAddressTests
                     context.Response.Close();
                 });
             }
-        }
-
-        private static int FreePort()
-        {
-            using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            return ((IPEndPoint)probe.LocalEndpoint).Port;
         }
     }
 }
