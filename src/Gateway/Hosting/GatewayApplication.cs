@@ -76,6 +76,8 @@ public static class GatewayApplication
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>, CachingJsonWebTokenHandler>((jwt, auth, handler) =>
         {
             jwt.MapInboundClaims = false;
+            // Nothing reads the raw token from the authentication properties; storing it costs on every request.
+            jwt.SaveToken = false;
             jwt.TokenHandlers.Clear();
             jwt.TokenHandlers.Add(handler);
             jwt.RequireHttpsMetadata = false;

@@ -31,6 +31,7 @@ public sealed class TimestampJsonConverter : JsonConverter<DateTimeOffset>
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteStringValue(Timestamps.ToText(value));
+        Span<byte> text = stackalloc byte[Timestamps.Length];
+        writer.WriteStringValue(text[..Timestamps.FormatUtf8(value, text)]);
     }
 }

@@ -119,6 +119,20 @@ public abstract class ResultsAndAuditTests(GatewayFixture fixture)
         Assert.Equal("corr-1", reply.Headers.GetValues("X-Request-Id").Single());
         Assert.Equal("corr-1", reply.Body!["meta"]!["request_id"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Requests_without_an_id_get_distinct_generated_ones()
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var request = 0; request < 20; request++)
+        {
+            var reply = await Api.SendAsync(HttpMethod.Get, "/health");
+            ids.Add(reply.Headers.GetValues("X-Request-Id").Single());
+        }
+
+        Assert.Equal(20, ids.Count);
+        Assert.All(ids, id => Assert.Matches("^[0-9a-f]{32}$", id));
+    }
 }
 
 public sealed class ResultsAndAuditOnSqlite(SqliteGateway fixture) : ResultsAndAuditTests(fixture), IClassFixture<SqliteGateway>;
