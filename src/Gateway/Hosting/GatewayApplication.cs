@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using UserData.Gateway.Api;
 using UserData.Gateway.Auth;
@@ -58,7 +59,7 @@ public static class GatewayApplication
 
     private static void AddServices(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<BootstrapOptions>().Bind(configuration.GetSection(BootstrapOptions.SectionName));
@@ -66,6 +67,7 @@ public static class GatewayApplication
         services.AddSingleton<IPasswordHasher<Account>, PasswordHasher<Account>>();
         services.AddSingleton<DecoyPassword>();
         services.AddSingleton<AccessTokens>();
+        services.AddSingleton<SessionTokens>();
         services.AddSingleton<IdempotencyKeys>();
 
         services.AddGrainRuntime(configuration).AddUserDataGrains();

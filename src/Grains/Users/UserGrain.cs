@@ -123,23 +123,43 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
         return new UserExport(profile, tasks, results, audit);
     }
 
-    public async Task<IssuedSession> StartSessionAsync(TimeSpan lifetime, RequestContext request)
+    public async Task<CommandResult<IssuedSession>> StartSessionAsync(SessionGrant grant, IdempotencyKey? idempotency, RequestContext request)
     {
+        ArgumentNullException.ThrowIfNull(grant);
         RequireUser();
         var now = Clock.Now(time);
-        var familyId = RefreshTokens.NewFamilyId();
-        var secret = RefreshTokens.NewSecret();
-        var expiresAt = now + lifetime;
-        await RaiseAsync(new SessionStarted(familyId, RefreshTokens.Hash(secret), expiresAt), request, now);
-        return new IssuedSession(Profile(), RefreshTokens.Format(State.UserId!, familyId, secret), expiresAt);
+        if (Replay(idempotency, now, DomainJsonContext.Default.IssuedSession) is { } replay)
+        {
+            return replay;
+        }
+
+        var session = new IssuedSession(Profile(), grant.FamilyId, grant.AccessTokenId, now, now + grant.RefreshLifetime);
+        await RaiseAsync(
+            [new SessionStarted(grant.FamilyId, grant.RefreshTokenHash, session.RefreshExpiresAt), .. Remember(idempotency, "start_session", true, session, DomainJsonContext.Default.IssuedSession)],
+            request, now);
+        return new CommandResult<IssuedSession>(session, Created: true);
     }
 
-    public async Task<IssuedSession> RefreshSessionAsync(string familyId, string secret, TimeSpan lifetime, RequestContext request)
+    public async Task<CommandResult<IssuedSession>> RefreshSessionAsync(string secret, SessionGrant next, IdempotencyKey? idempotency, RequestContext request)
     {
         ArgumentNullException.ThrowIfNull(secret);
+        ArgumentNullException.ThrowIfNull(next);
         RequireUser();
         var now = Clock.Now(time);
-        var family = State.Sessions.Find(session => session.FamilyId == familyId);
+        var family = State.Sessions.Find(session => session.FamilyId == next.FamilyId);
+        if (Replay(idempotency, now, DomainJsonContext.Default.IssuedSession) is { } replay)
+        {
+            // The replayed token is the family's current one only if nothing happened to the family since. If it
+            // was rotated again, the old token came back after its successor was used: a reuse like any other.
+            if (family is not null && family.IsUsable(now) && family.TokenHash == next.RefreshTokenHash)
+            {
+                return replay;
+            }
+
+            await RevokeForReuseAsync(family, request, now);
+            throw new InvalidRefreshTokenException("The refresh token was already used; its session is revoked");
+        }
+
         if (family is null || !family.IsUsable(now))
         {
             throw new InvalidRefreshTokenException();
@@ -148,26 +168,36 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
         if (!RefreshTokens.Matches(secret, family.TokenHash))
         {
             // An earlier token of the chain came back: someone holds a copy. End the whole chain.
-            await RaiseAsync(new SessionRevoked(familyId, "reuse"), request, now);
+            await RevokeForReuseAsync(family, request, now);
             throw new InvalidRefreshTokenException("The refresh token was already used; its session is revoked");
         }
 
-        var next = RefreshTokens.NewSecret();
-        var expiresAt = now + lifetime;
-        await RaiseAsync(new SessionRotated(familyId, RefreshTokens.Hash(next), expiresAt), request, now);
-        return new IssuedSession(Profile(), RefreshTokens.Format(State.UserId!, familyId, next), expiresAt);
+        var session = new IssuedSession(Profile(), next.FamilyId, next.AccessTokenId, now, now + next.RefreshLifetime);
+        await RaiseAsync(
+            [new SessionRotated(next.FamilyId, next.RefreshTokenHash, session.RefreshExpiresAt), .. Remember(idempotency, "refresh_session", false, session, DomainJsonContext.Default.IssuedSession)],
+            request, now);
+        return new CommandResult<IssuedSession>(session, Created: false);
     }
 
-    public async Task RevokeSessionAsync(string familyId, string secret, RequestContext request)
+    public async Task RevokeSessionAsync(string familyId, string secret, IdempotencyKey? idempotency, RequestContext request)
     {
         ArgumentNullException.ThrowIfNull(secret);
         RequireUser();
+        var now = Clock.Now(time);
+        if (Recorded(idempotency, now) is not null)
+        {
+            return;
+        }
+
         var family = State.Sessions.Find(session => session.FamilyId == familyId);
+        List<UserEvent> events = [.. Remember(idempotency, "revoke_session", false, familyId, DomainJsonContext.Default.String)];
         if (family is { Revoked: false })
         {
             var reason = RefreshTokens.Matches(secret, family.TokenHash) ? "logout" : "reuse";
-            await RaiseAsync(new SessionRevoked(familyId, reason), request, Clock.Now(time));
+            events.Insert(0, new SessionRevoked(familyId, reason));
         }
+
+        await RaiseAsync(events, request, now);
     }
 
     public async Task<CommandResult<TaskView>> CreateTaskAsync(TaskRequest task, IdempotencyKey? idempotency, RequestContext request)
@@ -350,24 +380,33 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
     /// <summary>The first response of an earlier request with this key, or null when the key is new (or older than 24 h).</summary>
     private CommandResult<T>? Replay<T>(IdempotencyKey? idempotency, DateTimeOffset now, JsonTypeInfo<T> typeInfo)
     {
+        if (Recorded(idempotency, now) is not { } record)
+        {
+            return null;
+        }
+
+        var value = record.Response.Deserialize(typeInfo) ?? throw new InvalidDataException($"Idempotency record {record.Key} has no response.");
+        return new CommandResult<T>(value, record.Created, Replayed: true);
+    }
+
+    /// <summary>The record of an earlier request with this key within 24 h; throws when that request was a different one.</summary>
+    private IdempotencyRecord? Recorded(IdempotencyKey? idempotency, DateTimeOffset now)
+    {
         if (idempotency is null)
         {
             return null;
         }
 
         var record = State.IdempotencyRecords.Find(record => record.Key == idempotency.Key && record.At > now - UserState.IdempotencyWindow);
-        if (record is null)
-        {
-            return null;
-        }
+        return record is not null && record.Fingerprint != idempotency.Fingerprint ? throw new IdempotencyKeyReusedException() : record;
+    }
 
-        if (record.Fingerprint != idempotency.Fingerprint)
+    private async Task RevokeForReuseAsync(SessionFamily? family, RequestContext request, DateTimeOffset now)
+    {
+        if (family is { Revoked: false })
         {
-            throw new IdempotencyKeyReusedException();
+            await RaiseAsync(new SessionRevoked(family.FamilyId, "reuse"), request, now);
         }
-
-        var value = record.Response.Deserialize(typeInfo) ?? throw new InvalidDataException($"Idempotency record {record.Key} has no response.");
-        return new CommandResult<T>(value, record.Created, Replayed: true);
     }
 
     private static UserEvent[] Remember<T>(IdempotencyKey? idempotency, string operation, bool created, T response, JsonTypeInfo<T> typeInfo) =>
