@@ -32,7 +32,7 @@ public static class AuthApi
 
     public static async Task<Created<Envelope<AuthResponse>>> RegisterAsync(
         HttpContext context, IGrainFactory grains, IPasswordHasher<Account> hasher, SessionTokens tokens, IdempotencyKeys idempotencyKeys,
-        IOptions<BootstrapOptions> bootstrap, ILogger<Account> logger)
+        EmailKeys emailKeys, IOptions<BootstrapOptions> bootstrap, ILogger<Account> logger)
     {
         var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.RegisterRequest, RequestSchemas.Register, Validators.Register);
         var request = body.Value;
@@ -42,7 +42,7 @@ public static class AuthApi
         var displayName = string.IsNullOrWhiteSpace(request.DisplayName) ? null : request.DisplayName.Trim();
         var requestContext = new RequestContext(context.TraceIdentifier);
         var idempotency = idempotencyKeys.Read(context, body.Raw);
-        var registered = await grains.GetGrain<IEmailGrain>(email)
+        var registered = await grains.GetGrain<IEmailGrain>(emailKeys.GrainKey(email))
             .RegisterAsync(new Registration(Guid.NewGuid().ToString(), email, hash, displayName, role), idempotency, requestContext);
         // A replayed registration finds its session under the same key in the user's grain, so it answers the same tokens.
         var userId = registered.Value.Id;
@@ -57,7 +57,7 @@ public static class AuthApi
 
     public static async Task<Ok<Envelope<AuthResponse>>> LoginAsync(
         HttpContext context, IGrainFactory grains, IPasswordHasher<Account> hasher, DecoyPassword decoy, SessionTokens tokens, LoginRateLimiter limiter,
-        IdempotencyKeys idempotencyKeys, ILogger<Account> logger)
+        IdempotencyKeys idempotencyKeys, EmailKeys emailKeys, ILogger<Account> logger)
     {
         var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.LoginRequest, RequestSchemas.Login, Validators.Login);
         var request = body.Value;
@@ -68,7 +68,7 @@ public static class AuthApi
             throw new RateLimitedException(retryAfter);
         }
 
-        var credentials = ValidationRules.IsValidEmail(email) && await grains.GetGrain<IEmailGrain>(email).GetClaimantAsync() is { } userId
+        var credentials = ValidationRules.IsValidEmail(email) && await grains.GetGrain<IEmailGrain>(emailKeys.GrainKey(email)).GetClaimantAsync() is { } userId
             ? await grains.GetGrain<IUserGrain>(userId).GetCredentialsAsync()
             : null;
 

@@ -68,6 +68,7 @@ public static class GatewayApplication
         services.AddSingleton<DecoyPassword>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<SessionTokens>();
+        services.AddSingleton<EmailKeys>();
         services.AddSingleton<IdempotencyKeys>();
 
         services.AddGrainRuntime(configuration).AddUserDataGrains();
