@@ -335,9 +335,20 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
         ArgumentNullException.ThrowIfNull(query);
         RequireUser();
         Validate(PageValidator.Check(query));
-        var audit = await ReadAuditAsync();
-        audit.Reverse();
-        return Page<AuditEntry>.Of(audit, audit.Count, query.Limit, query.Offset);
+        if (State.AppliedEvents != Version)
+        {
+            // Restored from a snapshot older than the audit marks: only a full read knows the entries.
+            var audit = await ReadAuditAsync();
+            audit.Reverse();
+            return Page<AuditEntry>.Of(audit, audit.Count, query.Limit, query.Offset);
+        }
+
+        var total = (int)State.AuditCount;
+        var newest = total - 1 - query.Offset;
+        var oldest = Math.Max(0, total - query.Offset - query.Limit);
+        var entries = newest < oldest ? [] : await ReadAuditRangeAsync(oldest, newest);
+        entries.Reverse();
+        return new Page<AuditEntry>(entries, query.Limit, query.Offset, total);
     }
 
     private async Task<TaskView> UpdateTaskAsync(TaskItem existing, TaskItem updated, RequestContext request, DateTimeOffset now)
@@ -375,6 +386,47 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
                 return entries.Where(entry => entry.Seq <= Version).ToList();
             }
         }
+    }
+
+    /// <summary>
+    /// The audit entries with ordinals <paramref name="oldest"/>..<paramref name="newest"/> (0 = the first entry), oldest
+    /// first: read from the mark at or before <paramref name="oldest"/>, so at most a mark interval more than the page.
+    /// </summary>
+    private async Task<List<AuditEntry>> ReadAuditRangeAsync(int oldest, int newest)
+    {
+        var mark = oldest / UserState.AuditMarkInterval;
+        var ordinal = mark * UserState.AuditMarkInterval;
+        var after = State.AuditMarks[mark] - 1;
+        var entries = new List<AuditEntry>(newest - oldest + 1);
+        while (ordinal <= newest && after < Version)
+        {
+            var page = await ReadJournalAsync(after, Math.Min(JournalPage, newest - ordinal + 1));
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var entry in page)
+            {
+                after = entry.Seq;
+                if (entry.Seq > Version || ordinal > newest)
+                {
+                    break;
+                }
+
+                if (AuditChanges.ToEntry(entry.Seq, entry.Event) is { } audit)
+                {
+                    if (ordinal >= oldest)
+                    {
+                        entries.Add(audit);
+                    }
+
+                    ordinal++;
+                }
+            }
+        }
+
+        return entries;
     }
 
     /// <summary>The first response of an earlier request with this key, or null when the key is new (or older than 24 h).</summary>
