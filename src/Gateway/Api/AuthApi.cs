@@ -31,8 +31,8 @@ public static class AuthApi
     }
 
     public static async Task<Created<Envelope<AuthResponse>>> RegisterAsync(
-        HttpContext context, IGrainFactory grains, IPasswordHasher<Account> hasher, AccessTokens tokens, IdempotencyKeys idempotencyKeys,
-        IOptions<AuthOptions> auth, IOptions<BootstrapOptions> bootstrap, ILogger<Account> logger)
+        HttpContext context, IGrainFactory grains, IPasswordHasher<Account> hasher, SessionTokens tokens, IdempotencyKeys idempotencyKeys,
+        EmailKeys emailKeys, IOptions<BootstrapOptions> bootstrap, ILogger<Account> logger)
     {
         var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.RegisterRequest, RequestSchemas.Register, Validators.Register);
         var request = body.Value;
@@ -41,29 +41,34 @@ public static class AuthApi
         var hash = hasher.HashPassword(Account.Instance, request.Password!);
         var displayName = string.IsNullOrWhiteSpace(request.DisplayName) ? null : request.DisplayName.Trim();
         var requestContext = new RequestContext(context.TraceIdentifier);
-        var registered = await grains.GetGrain<IEmailGrain>(email)
-            .RegisterAsync(new Registration(Guid.NewGuid().ToString(), email, hash, displayName, role), idempotencyKeys.Read(context, body.Raw), requestContext);
-        var session = await grains.GetGrain<IUserGrain>(registered.Value.Id).StartSessionAsync(auth.Value.RefreshTokenLifetime, requestContext);
+        var idempotency = idempotencyKeys.Read(context, body.Raw);
+        var registered = await grains.GetGrain<IEmailGrain>(emailKeys.GrainKey(email))
+            .RegisterAsync(new Registration(Guid.NewGuid().ToString(), email, hash, displayName, role), idempotency, requestContext);
+        // A replayed registration finds its session under the same key in the user's grain, so it answers the same tokens.
+        var userId = registered.Value.Id;
+        var session = await grains.GetGrain<IUserGrain>(userId).StartSessionAsync(tokens.Start(userId), idempotency, requestContext);
         if (!registered.Replayed)
         {
-            GatewayLog.UserRegistered(logger, registered.Value.Id);
+            GatewayLog.UserRegistered(logger, userId);
         }
 
-        return TypedResults.Created($"/api/v1/me", ApiResponses.Envelope(context, Respond(session, tokens)));
+        return TypedResults.Created($"/api/v1/me", ApiResponses.Envelope(context, tokens.Started(session.Value)));
     }
 
     public static async Task<Ok<Envelope<AuthResponse>>> LoginAsync(
-        HttpContext context, IGrainFactory grains, IPasswordHasher<Account> hasher, DecoyPassword decoy, AccessTokens tokens, LoginRateLimiter limiter,
-        IOptions<AuthOptions> auth, ILogger<Account> logger)
+        HttpContext context, IGrainFactory grains, IPasswordHasher<Account> hasher, DecoyPassword decoy, SessionTokens tokens, LoginRateLimiter limiter,
+        IdempotencyKeys idempotencyKeys, EmailKeys emailKeys, ILogger<Account> logger)
     {
-        var request = (await JsonBody.ReadAsync(context, ApiJsonContext.Default.LoginRequest, RequestSchemas.Login, Validators.Login)).Value;
+        var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.LoginRequest, RequestSchemas.Login, Validators.Login);
+        var request = body.Value;
+        var idempotency = idempotencyKeys.Read(context, body.Raw);
         var email = ValidationRules.NormalizeEmail(request.Email!);
         if (limiter.TryAcquire(RateLimitingSetup.ClientAddress(context), email) is { } retryAfter)
         {
             throw new RateLimitedException(retryAfter);
         }
 
-        var credentials = ValidationRules.IsValidEmail(email) && await grains.GetGrain<IEmailGrain>(email).GetClaimantAsync() is { } userId
+        var credentials = ValidationRules.IsValidEmail(email) && await grains.GetGrain<IEmailGrain>(emailKeys.GrainKey(email)).GetClaimantAsync() is { } userId
             ? await grains.GetGrain<IUserGrain>(userId).GetCredentialsAsync()
             : null;
 
@@ -75,26 +80,28 @@ public static class AuthApi
             throw new ApiException(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidCredentials, "Invalid email or password");
         }
 
+        // The password was checked first: a replay needs it as much as a login does (it is also in the fingerprint).
         var session = await grains.GetGrain<IUserGrain>(credentials.UserId)
-            .StartSessionAsync(auth.Value.RefreshTokenLifetime, new RequestContext(context.TraceIdentifier));
+            .StartSessionAsync(tokens.Start(credentials.UserId), idempotency, new RequestContext(context.TraceIdentifier));
         GatewayLog.LoginSucceeded(logger, credentials.UserId);
-        return TypedResults.Ok(ApiResponses.Envelope(context, Respond(session, tokens)));
+        return TypedResults.Ok(ApiResponses.Envelope(context, tokens.Started(session.Value)));
     }
 
     public static async Task<Ok<Envelope<AuthResponse>>> RefreshAsync(
-        HttpContext context, IGrainFactory grains, AccessTokens tokens, IOptions<AuthOptions> auth, ILogger<Account> logger)
+        HttpContext context, IGrainFactory grains, SessionTokens tokens, IdempotencyKeys idempotencyKeys, ILogger<Account> logger)
     {
-        var request = (await JsonBody.ReadAsync(context, ApiJsonContext.Default.RefreshTokenRequest, RequestSchemas.RefreshToken, Validators.RefreshToken)).Value;
-        if (!RefreshTokens.TryParse(request.RefreshToken, out var userId, out var familyId, out var secret))
+        var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.RefreshTokenRequest, RequestSchemas.RefreshToken, Validators.RefreshToken);
+        var presented = body.Value.RefreshToken;
+        if (!RefreshTokens.TryParse(presented, out var userId, out var familyId, out var secret))
         {
             throw ApiException.Unauthenticated("The refresh token is invalid");
         }
 
         try
         {
-            var session = await grains.GetGrain<IUserGrain>(userId)
-                .RefreshSessionAsync(familyId, secret, auth.Value.RefreshTokenLifetime, new RequestContext(context.TraceIdentifier));
-            return TypedResults.Ok(ApiResponses.Envelope(context, Respond(session, tokens)));
+            var session = await grains.GetGrain<IUserGrain>(userId).RefreshSessionAsync(
+                secret, tokens.Rotate(familyId, presented!), idempotencyKeys.Read(context, body.Raw), new RequestContext(context.TraceIdentifier));
+            return TypedResults.Ok(ApiResponses.Envelope(context, tokens.Rotated(session.Value, presented!)));
         }
         catch (InvalidRefreshTokenException refused)
         {
@@ -103,14 +110,15 @@ public static class AuthApi
         }
     }
 
-    public static async Task<NoContent> LogoutAsync(HttpContext context, IGrainFactory grains)
+    public static async Task<NoContent> LogoutAsync(HttpContext context, IGrainFactory grains, IdempotencyKeys idempotencyKeys)
     {
-        var request = (await JsonBody.ReadAsync(context, ApiJsonContext.Default.RefreshTokenRequest, RequestSchemas.RefreshToken, Validators.RefreshToken)).Value;
-        if (RefreshTokens.TryParse(request.RefreshToken, out var userId, out var familyId, out var secret))
+        var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.RefreshTokenRequest, RequestSchemas.RefreshToken, Validators.RefreshToken);
+        var idempotency = idempotencyKeys.Read(context, body.Raw);
+        if (RefreshTokens.TryParse(body.Value.RefreshToken, out var userId, out var familyId, out var secret))
         {
             try
             {
-                await grains.GetGrain<IUserGrain>(userId).RevokeSessionAsync(familyId, secret, new RequestContext(context.TraceIdentifier));
+                await grains.GetGrain<IUserGrain>(userId).RevokeSessionAsync(familyId, secret, idempotency, new RequestContext(context.TraceIdentifier));
             }
             catch (UserNotFoundException)
             {
@@ -120,9 +128,6 @@ public static class AuthApi
 
         return TypedResults.NoContent();
     }
-
-    private static AuthResponse Respond(IssuedSession session, AccessTokens tokens) =>
-        new(session.Profile, tokens.Issue(session.Profile), "Bearer", tokens.LifetimeSeconds, session.RefreshToken);
 }
 
 /// <summary>The type <see cref="IPasswordHasher{TUser}"/> is keyed by; the hasher ignores the instance.</summary>

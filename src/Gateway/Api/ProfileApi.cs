@@ -40,12 +40,12 @@ public static class ProfileApi
     }
 
     /// <summary>The user grain forgets the user first, then the email is released (see <see cref="EmailGrain"/> for a crash in between).</summary>
-    public static async Task<NoContent> EraseAsync(HttpContext context, IGrainFactory grains, ILogger<Account> logger)
+    public static async Task<NoContent> EraseAsync(HttpContext context, IGrainFactory grains, EmailKeys emailKeys, ILogger<Account> logger)
     {
         var userId = context.User.UserId();
         var request = new RequestContext(context.TraceIdentifier);
         var email = await grains.GetGrain<IUserGrain>(userId).EraseAsync(ETags.IfMatch(context.Request), request);
-        await grains.GetGrain<IEmailGrain>(email).ReleaseAsync(userId, request);
+        await grains.GetGrain<IEmailGrain>(emailKeys.GrainKey(email)).ReleaseAsync(userId, request);
         GatewayLog.UserErased(logger, userId);
         return TypedResults.NoContent();
     }

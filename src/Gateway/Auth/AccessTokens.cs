@@ -8,17 +8,19 @@ using UserData.Grains.Users;
 namespace UserData.Gateway.Auth;
 
 /// <summary>Issues the HS256 access tokens and describes how they are validated.</summary>
-public sealed class AccessTokens(IOptions<AuthOptions> options, TimeProvider time)
+public sealed class AccessTokens(IOptions<AuthOptions> options)
 {
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private readonly SigningCredentials _credentials = new(new SymmetricSecurityKey(options.Value.SigningKeyBytes), SecurityAlgorithms.HmacSha256);
 
     public int LifetimeSeconds => (int)options.Value.AccessTokenLifetime.TotalSeconds;
 
-    public string Issue(UserProfile user)
+    /// <summary>The access token of a session: made only from what the session holds, so the same session gives the same token.</summary>
+    public string Issue(IssuedSession session)
     {
-        ArgumentNullException.ThrowIfNull(user);
-        var now = time.GetUtcNow().UtcDateTime;
+        ArgumentNullException.ThrowIfNull(session);
+        var user = session.Profile;
+        var now = session.IssuedAt.UtcDateTime;
         return _handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = options.Value.Issuer,
@@ -31,7 +33,7 @@ public sealed class AccessTokens(IOptions<AuthOptions> options, TimeProvider tim
                 [JwtRegisteredClaimNames.Sub] = user.Id,
                 [JwtRegisteredClaimNames.Email] = user.Email,
                 ["role"] = user.Role,
-                [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
+                [JwtRegisteredClaimNames.Jti] = session.AccessTokenId,
             },
             SigningCredentials = _credentials,
         });

@@ -3,26 +3,38 @@ using System.Security.Cryptography;
 namespace UserData.Gateway.Auth;
 
 /// <summary>
-/// Local runs (SQLite storage) with no <c>Auth:SigningKey</c> get a key generated once and kept beside the
-/// database, so tokens survive restarts. Any other setup must configure the key; options validation says so.
+/// Local runs (SQLite storage) with no <c>Auth:SigningKey</c> or <c>Auth:EmailKey</c> get the key generated once and
+/// kept beside the database, so tokens and email claims survive restarts. Any other setup must configure both
+/// keys; options validation says so.
 /// </summary>
 public static class SigningKeySetup
 {
     public const string KeyFileName = "signing-key";
+    public const string EmailKeyFileName = "email-key";
 
     public static void EnsureLocalSigningKey(IConfigurationManager configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var provider = configuration["Storage:Provider"] ?? "Sqlite";
-        if (!string.IsNullOrEmpty(configuration["Auth:SigningKey"]) || !provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+        if (!provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
         {
             return;
         }
 
         var databasePath = Path.GetFullPath(configuration["Storage:Sqlite:Path"] ?? Path.Combine("data", "userdata.db"));
         var folder = Path.GetDirectoryName(databasePath)!;
-        Directory.CreateDirectory(folder);
-        var keyFile = Path.Combine(folder, KeyFileName);
+        EnsureLocalKey(configuration, "Auth:SigningKey", Path.Combine(folder, KeyFileName));
+        EnsureLocalKey(configuration, "Auth:EmailKey", Path.Combine(folder, EmailKeyFileName));
+    }
+
+    private static void EnsureLocalKey(IConfigurationManager configuration, string name, string keyFile)
+    {
+        if (!string.IsNullOrEmpty(configuration[name]))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(keyFile)!);
         if (!File.Exists(keyFile))
         {
             var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -43,6 +55,6 @@ public static class SigningKeySetup
             }
         }
 
-        configuration["Auth:SigningKey"] = File.ReadAllText(keyFile).Trim();
+        configuration[name] = File.ReadAllText(keyFile).Trim();
     }
 }

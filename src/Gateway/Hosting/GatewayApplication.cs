@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using UserData.Gateway.Api;
 using UserData.Gateway.Auth;
@@ -58,14 +60,29 @@ public static class GatewayApplication
 
     private static void AddServices(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<BootstrapOptions>().Bind(configuration.GetSection(BootstrapOptions.SectionName));
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<GatewayOptions>>((forwarded, gateway) =>
+        {
+            // Behind the load balancer every connection comes from it: the client is the address it appended last
+            // to X-Forwarded-For (ForwardLimit 1), believed only from the configured proxy networks (not even loopback).
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var network in gateway.Value.TrustedNetworks())
+            {
+                forwarded.KnownIPNetworks.Add(network);
+            }
+        });
         services.Configure<PasswordHasherOptions>(configuration.GetSection("Auth:PasswordHasher"));
         services.AddSingleton<IPasswordHasher<Account>, PasswordHasher<Account>>();
         services.AddSingleton<DecoyPassword>();
         services.AddSingleton<AccessTokens>();
+        services.AddSingleton<SessionTokens>();
+        services.AddSingleton<EmailKeys>();
         services.AddSingleton<IdempotencyKeys>();
 
         services.AddGrainRuntime(configuration).AddUserDataGrains();
@@ -108,6 +125,7 @@ public static class GatewayApplication
 
     private static void UsePipeline(WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseRequestLog();
         app.UseDashboardFiles();

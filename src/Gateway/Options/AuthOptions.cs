@@ -11,6 +11,13 @@ public sealed class AuthOptions : IValidatableObject
     /// <summary>Base64 HMAC key of at least 32 bytes. Generated into the data folder for local runs.</summary>
     public string? SigningKey { get; set; }
 
+    /// <summary>
+    /// Base64 HMAC key of at least 32 bytes that email grains are keyed by (an HMAC of the address, so storage never
+    /// holds the address in a grain key). Unlike the signing key it is never rotated: a new key loses every
+    /// email's claim. Generated into the data folder for local runs.
+    /// </summary>
+    public string? EmailKey { get; set; }
+
     [Required]
     public string Issuer { get; set; } = "userdata";
 
@@ -25,21 +32,29 @@ public sealed class AuthOptions : IValidatableObject
 
     public byte[] SigningKeyBytes => Convert.FromBase64String(SigningKey ?? string.Empty);
 
+    public byte[] EmailKeyBytes => Convert.FromBase64String(EmailKey ?? string.Empty);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        byte[]? key = null;
+        foreach (var (name, value) in new[] { (nameof(SigningKey), SigningKey), (nameof(EmailKey), EmailKey) })
+        {
+            if (!IsKey(value))
+            {
+                yield return new ValidationResult(
+                    $"Auth:{name} (Auth__{name}) must be base64 of at least {MinSigningKeyBytes} bytes; only local SQLite runs generate one.", [name]);
+            }
+        }
+    }
+
+    private static bool IsKey(string? value)
+    {
         try
         {
-            key = string.IsNullOrEmpty(SigningKey) ? null : Convert.FromBase64String(SigningKey);
+            return !string.IsNullOrEmpty(value) && Convert.FromBase64String(value).Length >= MinSigningKeyBytes;
         }
         catch (FormatException)
         {
-        }
-
-        if (key is null || key.Length < MinSigningKeyBytes)
-        {
-            yield return new ValidationResult(
-                $"Auth:SigningKey (Auth__SigningKey) must be base64 of at least {MinSigningKeyBytes} bytes; only local SQLite runs generate one.", [nameof(SigningKey)]);
+            return false;
         }
     }
 }

@@ -45,10 +45,19 @@ public static class AuditChanges
         }
     }
 
+    /// <summary>Whether the event is an audit entry; the others are bookkeeping that changes no user data.</summary>
+    public static bool IsAudited(UserEvent @event) =>
+        @event is UserRegistered or ProfileUpdated or TaskCreated or TaskUpdated or TaskDeleted or ResultGenerated or SessionRevoked;
+
     /// <summary>The audit entry of a journal event, or null for bookkeeping events that change no user data.</summary>
     public static AuditEntry? ToEntry(long seq, UserEvent @event)
     {
         ArgumentNullException.ThrowIfNull(@event);
+        if (!IsAudited(@event))
+        {
+            return null;
+        }
+
         var changes = new SortedDictionary<string, FieldChange>(StringComparer.Ordinal);
         string action;
         switch (@event)

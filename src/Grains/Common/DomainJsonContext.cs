@@ -14,6 +14,7 @@ namespace UserData.Grains.Common;
 [JsonSerializable(typeof(TaskMetadata))]
 [JsonSerializable(typeof(TaskView))]
 [JsonSerializable(typeof(GeneratedResult))]
+[JsonSerializable(typeof(Users.IssuedSession))]
 public sealed partial class DomainJsonContext : JsonSerializerContext
 {
     public static JsonElement Text(string? value) =>

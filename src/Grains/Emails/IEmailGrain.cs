@@ -5,7 +5,8 @@ using UserData.Runtime.Grains;
 namespace UserData.Grains.Emails;
 
 /// <summary>
-/// The claim on one email address, keyed by the normalized email (<see cref="Validation.ValidationRules.NormalizeEmail"/>).
+/// The claim on one email address, keyed by a keyed hash of the normalized email (<see cref="Validation.ValidationRules.NormalizeEmail"/>):
+/// the gateway makes the key, and neither the key nor the state holds the address, so erasing the user leaves none.
 /// Being a single-activation actor, it makes registration unique without a lock: two registrations of
 /// one email run one after the other here, and the second sees the first's claim.
 /// </summary>

@@ -44,14 +44,22 @@ public interface IUserGrain : IGrain
     [ReadOnly]
     Task<UserExport> ExportAsync();
 
-    /// <summary>Starts a refresh-token family (a login or a registration).</summary>
-    Task<IssuedSession> StartSessionAsync(TimeSpan lifetime, RequestContext request);
+    /// <summary>
+    /// Starts a refresh-token family (a login or a registration). With an idempotency key seen before, returns the
+    /// session that call issued (Replayed), whatever became of it since.
+    /// </summary>
+    Task<CommandResult<IssuedSession>> StartSessionAsync(SessionGrant grant, IdempotencyKey? idempotency, RequestContext request);
 
-    /// <summary>Rotates a refresh token. A used or revoked one revokes its family and throws <see cref="Errors.InvalidRefreshTokenException"/>.</summary>
-    Task<IssuedSession> RefreshSessionAsync(string familyId, string secret, TimeSpan lifetime, RequestContext request);
+    /// <summary>
+    /// Rotates the refresh token <paramref name="secret"/> of <c>next.FamilyId</c> to the one <paramref name="next"/>
+    /// names. A used or revoked one revokes its family and throws <see cref="Errors.InvalidRefreshTokenException"/>.
+    /// A replay (same idempotency key and request) returns the first rotation only while the token it issued is still
+    /// the family's current one; otherwise the old token is being reused, and that revokes the family as well.
+    /// </summary>
+    Task<CommandResult<IssuedSession>> RefreshSessionAsync(string secret, SessionGrant next, IdempotencyKey? idempotency, RequestContext request);
 
     /// <summary>Logout: revokes the family of a current refresh token; an invalid token is ignored.</summary>
-    Task RevokeSessionAsync(string familyId, string secret, RequestContext request);
+    Task RevokeSessionAsync(string familyId, string secret, IdempotencyKey? idempotency, RequestContext request);
 
     Task<CommandResult<TaskView>> CreateTaskAsync(TaskRequest task, IdempotencyKey? idempotency, RequestContext request);
 

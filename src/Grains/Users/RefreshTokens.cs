@@ -6,13 +6,10 @@ namespace UserData.Grains.Users;
 /// <summary>
 /// Refresh tokens are <c>{user id}.{family id}.{secret}</c>: the user id routes the call to the user's grain
 /// (refresh has no access token), the family id finds the chain, and only a hash of the secret is stored.
+/// The gateway makes the secrets (keyed hashes, so that it can make the same token again for a replay).
 /// </summary>
 public static class RefreshTokens
 {
-    private const int SecretBytes = 32;
-
-    public static string NewSecret() => Base64Url(RandomNumberGenerator.GetBytes(SecretBytes));
-
     public static string NewFamilyId() => Guid.NewGuid().ToString("N");
 
     public static string Format(string userId, string familyId, string secret) => $"{userId}.{familyId}.{secret}";
@@ -35,6 +32,4 @@ public static class RefreshTokens
     /// <summary>Compares hashes in constant time.</summary>
     public static bool Matches(string secret, string storedHash) =>
         CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(secret)), Encoding.ASCII.GetBytes(storedHash));
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -123,23 +123,43 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
         return new UserExport(profile, tasks, results, audit);
     }
 
-    public async Task<IssuedSession> StartSessionAsync(TimeSpan lifetime, RequestContext request)
+    public async Task<CommandResult<IssuedSession>> StartSessionAsync(SessionGrant grant, IdempotencyKey? idempotency, RequestContext request)
     {
+        ArgumentNullException.ThrowIfNull(grant);
         RequireUser();
         var now = Clock.Now(time);
-        var familyId = RefreshTokens.NewFamilyId();
-        var secret = RefreshTokens.NewSecret();
-        var expiresAt = now + lifetime;
-        await RaiseAsync(new SessionStarted(familyId, RefreshTokens.Hash(secret), expiresAt), request, now);
-        return new IssuedSession(Profile(), RefreshTokens.Format(State.UserId!, familyId, secret), expiresAt);
+        if (Replay(idempotency, now, DomainJsonContext.Default.IssuedSession) is { } replay)
+        {
+            return replay;
+        }
+
+        var session = new IssuedSession(Profile(), grant.FamilyId, grant.AccessTokenId, now, now + grant.RefreshLifetime);
+        await RaiseAsync(
+            [new SessionStarted(grant.FamilyId, grant.RefreshTokenHash, session.RefreshExpiresAt), .. Remember(idempotency, "start_session", true, session, DomainJsonContext.Default.IssuedSession)],
+            request, now);
+        return new CommandResult<IssuedSession>(session, Created: true);
     }
 
-    public async Task<IssuedSession> RefreshSessionAsync(string familyId, string secret, TimeSpan lifetime, RequestContext request)
+    public async Task<CommandResult<IssuedSession>> RefreshSessionAsync(string secret, SessionGrant next, IdempotencyKey? idempotency, RequestContext request)
     {
         ArgumentNullException.ThrowIfNull(secret);
+        ArgumentNullException.ThrowIfNull(next);
         RequireUser();
         var now = Clock.Now(time);
-        var family = State.Sessions.Find(session => session.FamilyId == familyId);
+        var family = State.Sessions.Find(session => session.FamilyId == next.FamilyId);
+        if (Replay(idempotency, now, DomainJsonContext.Default.IssuedSession) is { } replay)
+        {
+            // The replayed token is the family's current one only if nothing happened to the family since. If it
+            // was rotated again, the old token came back after its successor was used: a reuse like any other.
+            if (family is not null && family.IsUsable(now) && family.TokenHash == next.RefreshTokenHash)
+            {
+                return replay;
+            }
+
+            await RevokeForReuseAsync(family, request, now);
+            throw new InvalidRefreshTokenException("The refresh token was already used; its session is revoked");
+        }
+
         if (family is null || !family.IsUsable(now))
         {
             throw new InvalidRefreshTokenException();
@@ -148,26 +168,36 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
         if (!RefreshTokens.Matches(secret, family.TokenHash))
         {
             // An earlier token of the chain came back: someone holds a copy. End the whole chain.
-            await RaiseAsync(new SessionRevoked(familyId, "reuse"), request, now);
+            await RevokeForReuseAsync(family, request, now);
             throw new InvalidRefreshTokenException("The refresh token was already used; its session is revoked");
         }
 
-        var next = RefreshTokens.NewSecret();
-        var expiresAt = now + lifetime;
-        await RaiseAsync(new SessionRotated(familyId, RefreshTokens.Hash(next), expiresAt), request, now);
-        return new IssuedSession(Profile(), RefreshTokens.Format(State.UserId!, familyId, next), expiresAt);
+        var session = new IssuedSession(Profile(), next.FamilyId, next.AccessTokenId, now, now + next.RefreshLifetime);
+        await RaiseAsync(
+            [new SessionRotated(next.FamilyId, next.RefreshTokenHash, session.RefreshExpiresAt), .. Remember(idempotency, "refresh_session", false, session, DomainJsonContext.Default.IssuedSession)],
+            request, now);
+        return new CommandResult<IssuedSession>(session, Created: false);
     }
 
-    public async Task RevokeSessionAsync(string familyId, string secret, RequestContext request)
+    public async Task RevokeSessionAsync(string familyId, string secret, IdempotencyKey? idempotency, RequestContext request)
     {
         ArgumentNullException.ThrowIfNull(secret);
         RequireUser();
+        var now = Clock.Now(time);
+        if (Recorded(idempotency, now) is not null)
+        {
+            return;
+        }
+
         var family = State.Sessions.Find(session => session.FamilyId == familyId);
+        List<UserEvent> events = [.. Remember(idempotency, "revoke_session", false, familyId, DomainJsonContext.Default.String)];
         if (family is { Revoked: false })
         {
             var reason = RefreshTokens.Matches(secret, family.TokenHash) ? "logout" : "reuse";
-            await RaiseAsync(new SessionRevoked(familyId, reason), request, Clock.Now(time));
+            events.Insert(0, new SessionRevoked(familyId, reason));
         }
+
+        await RaiseAsync(events, request, now);
     }
 
     public async Task<CommandResult<TaskView>> CreateTaskAsync(TaskRequest task, IdempotencyKey? idempotency, RequestContext request)
@@ -305,9 +335,20 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
         ArgumentNullException.ThrowIfNull(query);
         RequireUser();
         Validate(PageValidator.Check(query));
-        var audit = await ReadAuditAsync();
-        audit.Reverse();
-        return Page<AuditEntry>.Of(audit, audit.Count, query.Limit, query.Offset);
+        if (State.AppliedEvents != Version)
+        {
+            // Restored from a snapshot older than the audit marks: only a full read knows the entries.
+            var audit = await ReadAuditAsync();
+            audit.Reverse();
+            return Page<AuditEntry>.Of(audit, audit.Count, query.Limit, query.Offset);
+        }
+
+        var total = (int)State.AuditCount;
+        var newest = total - 1 - query.Offset;
+        var oldest = Math.Max(0, total - query.Offset - query.Limit);
+        var entries = newest < oldest ? [] : await ReadAuditRangeAsync(oldest, newest);
+        entries.Reverse();
+        return new Page<AuditEntry>(entries, query.Limit, query.Offset, total);
     }
 
     private async Task<TaskView> UpdateTaskAsync(TaskItem existing, TaskItem updated, RequestContext request, DateTimeOffset now)
@@ -347,8 +388,61 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
         }
     }
 
+    /// <summary>
+    /// The audit entries with ordinals <paramref name="oldest"/>..<paramref name="newest"/> (0 = the first entry), oldest
+    /// first: read from the mark at or before <paramref name="oldest"/>, so at most a mark interval more than the page.
+    /// </summary>
+    private async Task<List<AuditEntry>> ReadAuditRangeAsync(int oldest, int newest)
+    {
+        var mark = oldest / UserState.AuditMarkInterval;
+        var ordinal = mark * UserState.AuditMarkInterval;
+        var after = State.AuditMarks[mark] - 1;
+        var entries = new List<AuditEntry>(newest - oldest + 1);
+        while (ordinal <= newest && after < Version)
+        {
+            var page = await ReadJournalAsync(after, Math.Min(JournalPage, newest - ordinal + 1));
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var entry in page)
+            {
+                after = entry.Seq;
+                if (entry.Seq > Version || ordinal > newest)
+                {
+                    break;
+                }
+
+                if (AuditChanges.ToEntry(entry.Seq, entry.Event) is { } audit)
+                {
+                    if (ordinal >= oldest)
+                    {
+                        entries.Add(audit);
+                    }
+
+                    ordinal++;
+                }
+            }
+        }
+
+        return entries;
+    }
+
     /// <summary>The first response of an earlier request with this key, or null when the key is new (or older than 24 h).</summary>
     private CommandResult<T>? Replay<T>(IdempotencyKey? idempotency, DateTimeOffset now, JsonTypeInfo<T> typeInfo)
+    {
+        if (Recorded(idempotency, now) is not { } record)
+        {
+            return null;
+        }
+
+        var value = record.Response.Deserialize(typeInfo) ?? throw new InvalidDataException($"Idempotency record {record.Key} has no response.");
+        return new CommandResult<T>(value, record.Created, Replayed: true);
+    }
+
+    /// <summary>The record of an earlier request with this key within 24 h; throws when that request was a different one.</summary>
+    private IdempotencyRecord? Recorded(IdempotencyKey? idempotency, DateTimeOffset now)
     {
         if (idempotency is null)
         {
@@ -356,18 +450,15 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
         }
 
         var record = State.IdempotencyRecords.Find(record => record.Key == idempotency.Key && record.At > now - UserState.IdempotencyWindow);
-        if (record is null)
-        {
-            return null;
-        }
+        return record is not null && record.Fingerprint != idempotency.Fingerprint ? throw new IdempotencyKeyReusedException() : record;
+    }
 
-        if (record.Fingerprint != idempotency.Fingerprint)
+    private async Task RevokeForReuseAsync(SessionFamily? family, RequestContext request, DateTimeOffset now)
+    {
+        if (family is { Revoked: false })
         {
-            throw new IdempotencyKeyReusedException();
+            await RaiseAsync(new SessionRevoked(family.FamilyId, "reuse"), request, now);
         }
-
-        var value = record.Response.Deserialize(typeInfo) ?? throw new InvalidDataException($"Idempotency record {record.Key} has no response.");
-        return new CommandResult<T>(value, record.Created, Replayed: true);
     }
 
     private static UserEvent[] Remember<T>(IdempotencyKey? idempotency, string operation, bool created, T response, JsonTypeInfo<T> typeInfo) =>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using UserData.Grains.Audit;
 using UserData.Grains.Patching;
 using UserData.Grains.Results;
 using UserData.Grains.Tasks;
@@ -13,6 +14,7 @@ public sealed class UserState : IJournaledState<UserEvent>
     public const int KeptResults = 50;
     public const int MaxSessionFamilies = 20;
     public const int MaxIdempotencyRecords = 1_000;
+    public const int AuditMarkInterval = 100;
     public static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
 
     public string? UserId { get; set; }
@@ -49,6 +51,21 @@ public sealed class UserState : IJournaledState<UserEvent>
 
     public List<IdempotencyRecord> IdempotencyRecords { get; set; } = [];
 
+    /// <summary>
+    /// Events applied: the grain's version when the state was folded from the first event. A snapshot written before
+    /// this counter existed restores less, and then <see cref="AuditMarks"/> cannot be trusted.
+    /// </summary>
+    public long AppliedEvents { get; set; }
+
+    /// <summary>Events that are audit entries (<see cref="AuditChanges.IsAudited"/>).</summary>
+    public long AuditCount { get; set; }
+
+    /// <summary>
+    /// The sequence number of every <see cref="AuditMarkInterval"/>-th audit entry (the 0th, the 100th, ...), so a page of
+    /// the audit trail is read from the nearest mark instead of from the first event.
+    /// </summary>
+    public List<long> AuditMarks { get; set; } = [];
+
     [JsonIgnore]
     public bool IsRegistered => UserId is not null && !Erased;
 
@@ -57,6 +74,17 @@ public sealed class UserState : IJournaledState<UserEvent>
     public void Apply(UserEvent @event)
     {
         ArgumentNullException.ThrowIfNull(@event);
+        AppliedEvents++;
+        if (AuditChanges.IsAudited(@event))
+        {
+            if (AuditCount % AuditMarkInterval == 0)
+            {
+                AuditMarks.Add(AppliedEvents);
+            }
+
+            AuditCount++;
+        }
+
         switch (@event)
         {
             case UserRegistered registered:
@@ -154,5 +182,7 @@ public sealed class UserState : IJournaledState<UserEvent>
         Results = [];
         Sessions = [];
         IdempotencyRecords = [];
+        AuditCount = 0;
+        AuditMarks = [];
     }
 }

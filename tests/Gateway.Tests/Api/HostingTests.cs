@@ -35,9 +35,9 @@ public sealed class HostingTests : IDisposable
     }
 
     [Fact]
-    public async Task Without_a_configured_key_a_local_run_generates_one_and_keeps_it_across_restarts()
+    public async Task Without_configured_keys_a_local_run_generates_them_and_keeps_them_across_restarts()
     {
-        var settings = Settings(("Auth:SigningKey", null));
+        var settings = Settings(("Auth:SigningKey", null), ("Auth:EmailKey", null));
         Session session;
         await using (var first = await GatewayHost.StartAsync(settings))
         {
@@ -45,22 +45,28 @@ public sealed class HostingTests : IDisposable
         }
 
         Assert.True(File.Exists(Path.Combine(_folder, SigningKeySetup.KeyFileName)));
+        Assert.True(File.Exists(Path.Combine(_folder, SigningKeySetup.EmailKeyFileName)));
         await using var second = await GatewayHost.StartAsync(settings);
-        Expect.Status(await new Support.Api(second.Client).GetAsync("/api/v1/me", session.AccessToken), HttpStatusCode.OK);
+        var api = new Support.Api(second.Client);
+        Expect.Status(await api.GetAsync("/api/v1/me", session.AccessToken), HttpStatusCode.OK);
+        Expect.Status(await api.SendAsync(HttpMethod.Post, "/api/v1/auth/login", new JsonObject { ["email"] = session.Email, ["password"] = Support.Api.Password }), HttpStatusCode.OK);
     }
 
     [Theory]
     [InlineData("Auth:SigningKey", "c2hvcnQ=")]
     [InlineData("Auth:SigningKey", "not base64!")]
+    [InlineData("Auth:EmailKey", "c2hvcnQ=")]
     [InlineData("RateLimits:LoginPerMinute", "0")]
     [InlineData("Storage:Provider", "Cassandra")]
     public async Task Invalid_configuration_stops_the_start(string key, string value) =>
         await Assert.ThrowsAnyAsync<Exception>(async () => await (await GatewayHost.StartAsync(Settings((key, value)))).DisposeAsync());
 
-    [Fact]
-    public async Task Outside_local_sqlite_runs_the_signing_key_is_required() =>
+    [Theory]
+    [InlineData("Auth:SigningKey")]
+    [InlineData("Auth:EmailKey")]
+    public async Task Outside_local_sqlite_runs_the_keys_are_required(string key) =>
         await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
-            await (await GatewayHost.StartAsync(Settings(("Auth:SigningKey", null), ("Storage:Provider", "DynamoDB"), ("Storage:DynamoDB:ServiceUrl", "http://127.0.0.1:9"))))
+            await (await GatewayHost.StartAsync(Settings((key, null), ("Storage:Provider", "DynamoDB"), ("Storage:DynamoDB:ServiceUrl", "http://127.0.0.1:9"))))
                 .DisposeAsync());
 
     [Fact]

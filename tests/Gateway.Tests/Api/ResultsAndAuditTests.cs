@@ -99,6 +99,31 @@ public abstract class ResultsAndAuditTests(GatewayFixture fixture)
         Assert.Equal("""{"limit":2,"offset":4,"total":6,"has_more":false}""", page.Body!["pagination"]!.ToJsonString());
     }
 
+    [Fact]
+    public async Task Audit_pages_across_more_than_one_hundred_entries_match_the_export()
+    {
+        var session = await Api.RegisterAsync();
+        for (var i = 0; i < 130; i++)
+        {
+            Expect.Status(await Api.SendAsync(HttpMethod.Patch, "/api/v1/me", new JsonObject { ["display_name"] = $"name {i}" }, session.AccessToken), HttpStatusCode.OK);
+            if (i % 10 == 0)
+            {
+                Expect.Status(await Api.SendAsync(HttpMethod.Post, "/api/v1/auth/login", new JsonObject { ["email"] = session.Email, ["password"] = Support.Api.Password }), HttpStatusCode.OK);
+            }
+        }
+
+        var all = (await Api.GetAsync("/api/v1/me/export", session.AccessToken)).Data["audit"]!.AsArray().Select(entry => entry!["seq"]!.GetValue<long>()).ToList();
+        Assert.Equal(131, all.Count);
+        foreach (var (limit, offset) in new[] { (100, 0), (100, 100), (20, 25), (7, 95), (10, 128), (10, 131) })
+        {
+            var page = await Api.GetAsync($"/api/v1/me/audit?limit={limit}&offset={offset}", session.AccessToken);
+
+            Assert.Equal(all.Skip(offset).Take(limit), page.Data.AsArray().Select(entry => entry!["seq"]!.GetValue<long>()));
+            Assert.Equal(131, page.Body!["pagination"]!["total"]!.GetValue<int>());
+            Assert.Equal(offset + limit < 131, page.Body["pagination"]!["has_more"]!.GetValue<bool>());
+        }
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("has space")]

@@ -13,6 +13,9 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <summary>A fixed test key, so tests can forge tokens with it (and with other keys).</summary>
     public static readonly byte[] SigningKey = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
 
+    /// <summary>A fixed email key, so tests can find an email's grain in storage.</summary>
+    public static readonly byte[] EmailKey = Enumerable.Range(101, 32).Select(i => (byte)i).ToArray();
+
     private readonly WebApplication _app;
 
     private GatewayHost(WebApplication app, Uri address)
@@ -33,6 +36,7 @@ public sealed class GatewayHost : IAsyncDisposable
     {
         ["Storage:Sqlite:Path"] = Path.Combine(dataFolder, "userdata.db"),
         ["Auth:SigningKey"] = Convert.ToBase64String(SigningKey),
+        ["Auth:EmailKey"] = Convert.ToBase64String(EmailKey),
         ["Auth:PasswordHasher:IterationCount"] = "1000",
         ["RateLimits:LoginPerMinute"] = "100000",
         ["RateLimits:RegisterPerMinute"] = "100000",

@@ -30,7 +30,7 @@ public sealed class UserDataCluster : IAsyncDisposable
 
     public static RequestContext Request { get; } = new("test-request");
 
-    public static async Task<UserDataCluster> StartAsync(int silos = 1)
+    public static async Task<UserDataCluster> StartAsync(int silos = 1, Action<IServiceCollection>? configure = null)
     {
         var folder = Directory.CreateTempSubdirectory("userdata-grains-").FullName;
         var configuration = new ConfigurationBuilder()
@@ -41,6 +41,7 @@ public sealed class UserDataCluster : IAsyncDisposable
             services.AddSingleton(TimeProvider.System);
             services.AddJournalStorage(configuration);
             services.AddGrainRuntime().AddGrain<IUserGrain, UserGrain>().AddGrain<IEmailGrain, EmailGrain>();
+            configure?.Invoke(services);
         });
         return new UserDataCluster(folder, cluster);
     }

@@ -12,6 +12,8 @@ public class UserGrainTests
 {
     private static TaskRequest Task(string name, string? status = null) => new(name, null, status, null, null);
 
+    private static SessionGrant Grant(string familyId, string secret) => new(familyId, RefreshTokens.Hash(secret), Guid.NewGuid().ToString("N"), TimeSpan.FromDays(1));
+
     [Fact]
     public async Task Concurrent_task_creations_stop_at_the_active_limit_with_unique_names()
     {
@@ -111,17 +113,33 @@ public class UserGrainTests
     {
         await using var cluster = await UserDataCluster.StartAsync();
         var user = cluster.Grains.GetGrain<IUserGrain>((await cluster.RegisterAsync("refresh@example.com")).Value.Id);
-        var lifetime = TimeSpan.FromDays(1);
-        var first = await user.StartSessionAsync(lifetime, UserDataCluster.Request);
-        Assert.True(RefreshTokens.TryParse(first.RefreshToken, out _, out var family, out var secret1));
+        var first = await user.StartSessionAsync(Grant("family", "secret-1"), null, UserDataCluster.Request);
 
-        var second = await user.RefreshSessionAsync(family, secret1, lifetime, UserDataCluster.Request);
-        Assert.True(RefreshTokens.TryParse(second.RefreshToken, out _, out _, out var secret2));
+        var second = await user.RefreshSessionAsync("secret-1", Grant(first.Value.FamilyId, "secret-2"), null, UserDataCluster.Request);
 
-        await Assert.ThrowsAsync<InvalidRefreshTokenException>(() => user.RefreshSessionAsync(family, secret1, lifetime, UserDataCluster.Request));
-        await Assert.ThrowsAsync<InvalidRefreshTokenException>(() => user.RefreshSessionAsync(family, secret2, lifetime, UserDataCluster.Request));
+        Assert.Equal("family", second.Value.FamilyId);
+        await Assert.ThrowsAsync<InvalidRefreshTokenException>(() => user.RefreshSessionAsync("secret-1", Grant("family", "secret-3"), null, UserDataCluster.Request));
+        await Assert.ThrowsAsync<InvalidRefreshTokenException>(() => user.RefreshSessionAsync("secret-2", Grant("family", "secret-3"), null, UserDataCluster.Request));
         var audit = await user.ListAuditAsync(new PageQuery());
         Assert.Equal("session.revoked", audit.Items[0].Action);
+    }
+
+    [Fact]
+    public async Task A_replayed_refresh_answers_while_its_token_is_current_and_revokes_the_family_after_a_later_rotation()
+    {
+        await using var cluster = await UserDataCluster.StartAsync();
+        var user = cluster.Grains.GetGrain<IUserGrain>((await cluster.RegisterAsync("replay-refresh@example.com")).Value.Id);
+        await user.StartSessionAsync(Grant("family", "secret-1"), null, UserDataCluster.Request);
+        var key = new IdempotencyKey("refresh-1", "fp");
+
+        var first = await user.RefreshSessionAsync("secret-1", Grant("family", "secret-2"), key, UserDataCluster.Request);
+        var replay = await user.RefreshSessionAsync("secret-1", Grant("family", "secret-2"), key, UserDataCluster.Request);
+
+        Assert.True(replay.Replayed);
+        Assert.Equal((first.Value.AccessTokenId, first.Value.IssuedAt, first.Value.RefreshExpiresAt), (replay.Value.AccessTokenId, replay.Value.IssuedAt, replay.Value.RefreshExpiresAt));
+        await user.RefreshSessionAsync("secret-2", Grant("family", "secret-3"), null, UserDataCluster.Request);
+        await Assert.ThrowsAsync<InvalidRefreshTokenException>(() => user.RefreshSessionAsync("secret-1", Grant("family", "secret-2"), key, UserDataCluster.Request));
+        await Assert.ThrowsAsync<InvalidRefreshTokenException>(() => user.RefreshSessionAsync("secret-3", Grant("family", "secret-4"), null, UserDataCluster.Request));
     }
 
     [Fact]
@@ -152,7 +170,7 @@ public class UserGrainTests
 
         await Assert.ThrowsAsync<UserNotFoundException>(() => user.GetProfileAsync());
         await Assert.ThrowsAsync<UserNotFoundException>(() => user.ListTasksAsync(new TaskListQuery()));
-        await Assert.ThrowsAsync<UserNotFoundException>(() => user.StartSessionAsync(TimeSpan.FromDays(1), UserDataCluster.Request));
+        await Assert.ThrowsAsync<UserNotFoundException>(() => user.StartSessionAsync(Grant("family", "secret"), null, UserDataCluster.Request));
         Assert.Null(await user.GetCredentialsAsync());
     }
 
