@@ -30,9 +30,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
             ["Auth:PasswordHasher:IterationCount"] = "1000",
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        _gateway = GatewayApplication.Create(
-            ["--urls", "http://127.0.0.1:0", "--contentRoot", Path.Combine(RepositoryRoot.Path, "src", "Gateway")],
-            builder => builder.Configuration.AddInMemoryCollection(settings));
+        _gateway = await GatewayApplication.CreateAsync(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(settings));
         await _gateway.StartAsync();
         using var client = new HttpClient { BaseAddress = Address };
         foreach (var email in new[] { AdminEmail, UserEmail })
