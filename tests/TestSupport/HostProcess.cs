@@ -1,15 +1,14 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using UserData.TestSupport;
 
-namespace UserData.Silo.Tests;
+namespace UserData.TestSupport;
 
 /// <summary>
-/// <c>dotnet UserData.Silo.dll</c> or <c>dotnet UserData.Gateway.dll</c> from this test's output folder, as a process of
+/// <c>dotnet UserData.Silo.dll</c> or <c>dotnet UserData.Gateway.dll</c> from the test's output folder, as a process of
 /// its own in a working directory of the test's choosing, started once <c>/health/ready</c> answers 200.
 /// </summary>
-internal sealed class HostProcess : IAsyncDisposable
+public sealed class HostProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(90);
 
