@@ -2,10 +2,12 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using UserData.Gateway.Hosting;
+using UserData.Runtime.Cluster.Transport;
 using UserData.TestSupport;
 
 namespace UserData.Silo.Tests;
@@ -74,6 +76,31 @@ public sealed class CoHostingGatewayClusterTests : IDisposable
         using var pureHttp = new HttpClient { BaseAddress = new Uri(pure.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
         await AssertDashboardListsAsync(pureHttp, admin, expected);
         await pure.StopAsync();
+    }
+
+    [Fact]
+    public async Task The_co_hosting_gateways_silo_port_reads_calls_larger_than_the_APIs_64_KiB_body_limit()
+    {
+        await using var dynalite = await DynaliteServer.StartAsync();
+        var settings = ClusterSettings(dynalite.ServiceUrl);
+        var siloPort = LoopbackPort.Next();
+        await using var gateway = await HostProcess.StartAsync("UserData.Gateway.dll", With(settings, "Cluster__SiloPort", siloPort), _folder);
+        using var http = new HttpClient();
+        var body = Encoding.UTF8.GetBytes(new string('x', 200 * 1024));
+        var (timestamp, signature) = new RequestSigner(settings["Cluster__Secret"], TimeSpan.FromMinutes(5)).Sign("POST", "/cluster/v1/call", body);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://127.0.0.1:{siloPort}/cluster/v1/call"))
+        {
+            Content = new ByteArrayContent(body),
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        request.Headers.Add(RequestSigner.TimestampHeader, timestamp);
+        request.Headers.Add(RequestSigner.SignatureHeader, signature);
+
+        using var response = await http.SendAsync(request);
+
+        // Read whole (a cut-off body is 413), its signature checked (else 401), then refused as no call it can decode.
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
     [Fact]
