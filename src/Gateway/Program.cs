@@ -1,6 +1,7 @@
 using UserData.Gateway.Hosting;
 
-await GatewayApplication.Create(args).RunAsync();
+var app = await GatewayApplication.CreateAsync(args);
+await app.RunAsync();
 
 /// <summary>The entry point, public for test hosts.</summary>
 public partial class Program;

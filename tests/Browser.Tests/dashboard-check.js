@@ -1,5 +1,6 @@
 // Drives Debian's chromium through the operator dashboard (run by DashboardBrowserTests with node).
-// Environment: BASE_URL, ADMIN_EMAIL, ADMIN_PASSWORD, USER_EMAIL, USER_PASSWORD, SCREENSHOT, TOOLS_DIR, PROFILE_DIR.
+// Environment: BASE_URL, ADMIN_EMAIL, ADMIN_PASSWORD, USER_EMAIL, USER_PASSWORD, SCREENSHOT, TOOLS_DIR, PROFILE_DIR,
+// MIN_SILOS (the silos the cluster has, default 1).
 // Prints one line per step; exits 0 only when every check passed.
 'use strict';
 
@@ -8,6 +9,7 @@ const { chromium } = require(path.join(process.env.TOOLS_DIR, 'node_modules', 'p
 
 const base = process.env.BASE_URL;
 const timeout = 30000;
+const minSilos = Number(process.env.MIN_SILOS ?? '1');
 
 function step(message) {
   console.log(`step: ${message}`);
@@ -62,8 +64,18 @@ async function main() {
     await signIn(page, process.env.ADMIN_EMAIL, process.env.ADMIN_PASSWORD);
     await page.waitForSelector('#board:not([hidden])', { timeout });
 
-    step('silos appear');
-    await page.waitForFunction(() => document.querySelectorAll('#silos tbody tr').length > 0 && document.querySelector('#silos tbody').innerText.includes('Active'), null, { timeout });
+    step(`${minSilos}+ silos appear, each Active with heartbeat age, CPU and memory`);
+    // Columns: address, status, heartbeat age, CPU, memory, GC heap, activations, up since.
+    await page.waitForFunction((count) => {
+      const rows = [...document.querySelectorAll('#silos tbody tr')].map((row) => [...row.cells].map((cell) => cell.innerText));
+      return rows.length >= count && rows.every((cells) => cells[1] === 'Active' && /^\d+\.\d s$/.test(cells[2])
+        && /^\d+\.\d%$/.test(cells[3]) && /^\d+(\.\d+)? [MG]iB$/.test(cells[4]) && /^\d+(\.\d+)? [MG]iB$/.test(cells[5]));
+    }, minSilos, { timeout });
+    const silosBefore = await text(page, '#silos tbody');
+    console.log(`silos:\n${silosBefore}`);
+
+    step('silo figures update live');
+    await page.waitForFunction((before) => document.querySelector('#silos tbody').innerText !== before, silosBefore, { timeout });
 
     step('grain types appear');
     await page.waitForFunction(() => /\buser\b/.test(document.querySelector('#grain-types tbody').innerText), null, { timeout });

@@ -16,7 +16,7 @@ base=http://127.0.0.1:$port
 trap 'kill $gateway 2>/dev/null || true; rm -rf "$work"' EXIT
 
 Storage__Sqlite__Path=$work/userdata.db Bootstrap__AdminEmails=ops@example.com Logging__LogLevel__Default=Warning \
-  dotnet "$bin/UserData.Gateway.dll" --urls "$base" --contentRoot "$root/src/Gateway" > "$work/gateway.log" 2>&1 &
+  dotnet "$bin/UserData.Gateway.dll" --urls "$base" > "$work/gateway.log" 2>&1 &
 gateway=$!
 until curl -fsS "$base/health/ready" > /dev/null 2>&1; do sleep 0.5; done
 curl -fsS -X POST "$base/api/v1/auth/register" -H 'Content-Type: application/json' \

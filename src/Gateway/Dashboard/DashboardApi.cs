@@ -1,14 +1,13 @@
-using System.Diagnostics;
 using Microsoft.Net.Http.Headers;
 using UserData.Gateway.Api;
 using UserData.Gateway.Http;
-using UserData.Gateway.Metrics;
 using UserData.Runtime.Diagnostics.Prometheus;
+using UserData.Runtime.Hosting;
 
 namespace UserData.Gateway.Dashboard;
 
 /// <summary>
-/// The operator dashboard: the static page at <c>/dashboard</c> (files in <c>wwwroot/dashboard</c>) and the
+/// The operator dashboard: the static page at <c>/dashboard</c> (<see cref="DashboardFiles"/>) and the
 /// admin-only data it polls, <c>GET /api/v1/admin/dashboard/snapshot</c>. The data is read from the metric
 /// aggregates only when asked for: no timer or history exists for the dashboard, so with no viewer it costs nothing.
 /// </summary>
@@ -20,8 +19,6 @@ public static class DashboardApi
     private const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-    private static readonly DateTimeOffset ProcessStartedAt = Process.GetCurrentProcess().StartTime.ToUniversalTime();
-
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -32,29 +29,21 @@ public static class DashboardApi
         return app;
     }
 
-    public static IResult GetSnapshot(HttpContext context, MetricsCollector collector, GatewayMetrics gateway, TimeProvider time)
+    public static IResult GetSnapshot(HttpContext context, MetricsCollector collector, ClusterOverview overview, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(gateway);
+        ArgumentNullException.ThrowIfNull(collector);
+        ArgumentNullException.ThrowIfNull(overview);
         ArgumentNullException.ThrowIfNull(time);
-        var localSilo = new SiloView(
-            Environment.MachineName,
-            gateway.LocalSiloStatus,
-            ProcessStartedAt,
-            HeartbeatAgeSeconds: 0,
-            Environment.CpuUsage.TotalTime.TotalSeconds,
-            Environment.ProcessorCount,
-            Environment.WorkingSet,
-            Activations: 0);
-        var snapshot = DashboardSnapshotBuilder.Build(collector.Collect(), localSilo, time.GetUtcNow());
+        var snapshot = DashboardSnapshotBuilder.Build(collector.Collect(), overview.Silos(), time.GetUtcNow());
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Json(new DashboardEnvelope(snapshot, ApiResponses.Meta(context)), DashboardJsonContext.Default.DashboardEnvelope);
     }
 
-    private static IResult ServePage(HttpContext context, IWebHostEnvironment environment)
+    private static IResult ServePage(HttpContext context)
     {
-        var page = environment.WebRootFileProvider.GetFileInfo("dashboard/index.html");
-        if (!page.Exists || page.PhysicalPath is null)
+        var page = DashboardFiles.Provider.GetFileInfo("index.html");
+        if (!page.Exists)
         {
             return TypedResults.NotFound();
         }
@@ -62,6 +51,6 @@ public static class DashboardApi
         context.Response.Headers[HeaderNames.ContentSecurityPolicy] = ContentSecurityPolicy;
         context.Response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
         context.Response.Headers.CacheControl = "no-cache";
-        return TypedResults.PhysicalFile(page.PhysicalPath, "text/html; charset=utf-8");
+        return TypedResults.Stream(page.CreateReadStream(), "text/html; charset=utf-8");
     }
 }

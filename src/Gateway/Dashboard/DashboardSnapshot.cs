@@ -3,8 +3,9 @@ using UserData.Gateway.Http;
 namespace UserData.Gateway.Dashboard;
 
 /// <summary>
-/// What the operator dashboard polls: cumulative counts and histogram buckets since each silo started. The page
-/// turns differences between two polls into rates and percentiles, so the server keeps no history for it.
+/// What the operator dashboard polls: every silo of the cluster from the membership rows, and this process's cumulative
+/// counts and histogram buckets since it started. The page turns differences between two polls into rates and
+/// percentiles, so the server keeps no history for it.
 /// </summary>
 /// <param name="LatencyBounds">Upper bounds (seconds) of the buckets in every <c>Buckets</c> list; its last bucket is +Inf.</param>
 public sealed record DashboardSnapshot(
@@ -16,15 +17,18 @@ public sealed record DashboardSnapshot(
     IReadOnlyList<OperationView> Storage,
     IReadOnlyList<HttpStatusView> Http);
 
-/// <param name="CpuSeconds">CPU time used by the silo's process since it started (user and system).</param>
+/// <summary>A silo of the cluster (or the one local silo) as of its last heartbeat.</summary>
+/// <param name="HeartbeatAgeSeconds">This gateway's clock minus the silo's heartbeat time (0 for the one local silo).</param>
+/// <param name="CpuPercentOfMachine">The silo process's CPU time over its last heartbeat interval as a percent of all the
+/// machine's cores; null (as are the memory figures) when the silo does not report it.</param>
 public sealed record SiloView(
     string Address,
     string Status,
     DateTimeOffset StartedAt,
     double HeartbeatAgeSeconds,
-    double CpuSeconds,
-    int ProcessorCount,
-    long MemoryBytes,
+    double? CpuPercentOfMachine,
+    long? WorkingSetBytes,
+    long? GcHeapBytes,
     long Activations);
 
 public sealed record GrainTypeView(string GrainType, long Activations, long QueueLength);

@@ -1,33 +1,50 @@
 using UserData.Runtime.Diagnostics;
 using UserData.Runtime.Diagnostics.Prometheus;
+using UserData.Runtime.Hosting;
 
 namespace UserData.Gateway.Dashboard;
 
-/// <summary>Reads the dashboard's view out of the collected metric families (the same aggregates as <c>/metrics</c>).</summary>
+/// <summary>
+/// Builds the dashboard's view: the silos and their activations by grain type from the cluster overview (every silo in a
+/// cluster), calls, queues, storage and HTTP from this process's collected metric families (the same aggregates as <c>/metrics</c>).
+/// </summary>
 public static class DashboardSnapshotBuilder
 {
-    public static DashboardSnapshot Build(IReadOnlyList<MetricFamily> families, SiloView localSilo, DateTimeOffset now)
+    public static DashboardSnapshot Build(IReadOnlyList<MetricFamily> families, IReadOnlyList<SiloSummary> silos, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(families);
+        ArgumentNullException.ThrowIfNull(silos);
         var byName = families.ToDictionary(family => family.Name, StringComparer.Ordinal);
-        var activations = Series(byName, "grain_activations");
         var queues = Series(byName, "grain_queue_length");
-        var grainTypes = activations
-            .Select(series => series.Label("grain_type") ?? "")
+        var activations = silos
+            .SelectMany(silo => silo.ActivationsByType)
+            .GroupBy(pair => pair.Key, StringComparer.Ordinal)
+            .ToDictionary(group => group.Key, group => (long)group.Sum(pair => pair.Value), StringComparer.Ordinal);
+        var grainTypes = activations.Keys
             .Union(queues.Select(series => series.Label("grain_type") ?? ""))
             .Order(StringComparer.Ordinal)
-            .Select(type => new GrainTypeView(type, Sum(activations, "grain_type", type), Sum(queues, "grain_type", type)))
+            .Select(type => new GrainTypeView(type, activations.GetValueOrDefault(type), Sum(queues, "grain_type", type)))
             .ToList();
         var http = Series(byName, "http_server_request_duration_seconds")
             .GroupBy(series => series.Label("http_response_status_code") ?? "none")
             .OrderBy(status => status.Key, StringComparer.Ordinal)
             .Select(status => new HttpStatusView(status.Key, status.Sum(series => series.Count)))
             .ToList();
-        var silo = localSilo with { Activations = grainTypes.Sum(type => type.Activations) };
+        var siloViews = silos
+            .Select(silo => new SiloView(
+                silo.Address,
+                silo.Status,
+                silo.StartedAt,
+                Math.Max(0, (now - silo.LastHeartbeat).TotalSeconds),
+                silo.Usage?.CpuPercentOfMachine,
+                silo.Usage?.WorkingSetBytes,
+                silo.Usage?.GcHeapBytes,
+                silo.Activations))
+            .ToList();
         return new DashboardSnapshot(
             now,
             RuntimeMetrics.LatencyBuckets,
-            [silo],
+            siloViews,
             grainTypes,
             Operations(byName, "grain_call_duration_seconds", "grain_type", "method"),
             Operations(byName, "storage_operation_duration_seconds", "provider", "operation"),

@@ -24,13 +24,17 @@ using UserData.Runtime.Storage;
 
 namespace UserData.Gateway.Hosting;
 
-/// <summary>Builds the gateway: a co-hosted silo with the user and email grains, and the HTTP API in front of it.</summary>
+/// <summary>
+/// Builds the gateway: a co-hosted silo with the user and email grains (with <c>Cluster:Provider=DynamoDB</c> a cluster
+/// member like a silo process, its silo port next to the HTTP addresses), and the HTTP API in front of it.
+/// </summary>
 public static class GatewayApplication
 {
     public const string DefaultUrl = "http://127.0.0.1:8080";
     public const string CorsPolicy = "frontend";
 
-    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>Async because a clustered silo resolves its advertised address (ECS task metadata) before the host is built.</summary>
+    public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
@@ -47,13 +51,18 @@ public static class GatewayApplication
         builder.AddJsonConsoleLogs();
         SigningKeySetup.EnsureLocalSigningKey(builder.Configuration);
         AddServices(builder.Services, builder.Configuration);
-        if (!builder.Configuration.GetValue("Gateway:CoHostSilo", true))
+        if (builder.Configuration.GetValue("Gateway:CoHostSilo", true))
+        {
+            await builder.AddClusterSiloAsync().ConfigureAwait(false);
+        }
+        else
         {
             // A pure gateway: no activations here; each call goes to the owning silo over the signed silo port.
             builder.AddClusterClient();
         }
 
         var app = builder.Build();
+        app.UseSiloPort();
         UsePipeline(app);
         return app;
     }

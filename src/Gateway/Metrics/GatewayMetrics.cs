@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.Hosting;
 using UserData.Runtime.Hosting;
 
 namespace UserData.Gateway.Metrics;
@@ -13,23 +12,14 @@ public sealed class GatewayMetrics
 {
     public const string MeterName = "UserData.Gateway";
 
-    private readonly IHostApplicationLifetime _lifetime;
-
     private readonly ClusterOverview _overview;
 
-    public GatewayMetrics(IMeterFactory meterFactory, IHostApplicationLifetime lifetime, ClusterOverview overview)
+    public GatewayMetrics(IMeterFactory meterFactory, ClusterOverview overview)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
-        _lifetime = lifetime;
         _overview = overview;
         meterFactory.Create(MeterName).CreateObservableGauge("cluster.silos", ObserveSilos, "{silo}", "Silos by membership status.");
     }
-
-    /// <summary>The local silo's membership status.</summary>
-    public string LocalSiloStatus =>
-        _lifetime.ApplicationStopping.IsCancellationRequested ? "ShuttingDown"
-        : _lifetime.ApplicationStarted.IsCancellationRequested ? "Active"
-        : "Joining";
 
     private IEnumerable<Measurement<int>> ObserveSilos() =>
         _overview.Silos()

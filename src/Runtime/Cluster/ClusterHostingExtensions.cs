@@ -6,6 +6,7 @@ using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -90,7 +91,16 @@ public static class ClusterHostingExtensions
         }
 
         var siloPort = app.Services.GetRequiredService<IOptions<ClusterOptions>>().Value.SiloPort;
-        app.MapWhen(context => context.Connection.LocalPort == siloPort, branch => branch.Run(handler.HandleAsync));
+        app.MapWhen(context => context.Connection.LocalPort == siloPort, branch => branch.Run(context =>
+        {
+            // A host's own limit (a co-hosting gateway's 64 KiB for API bodies) must not cap silo calls; the handler enforces its own.
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = SiloCallHandler.MaxBodyBytes;
+            }
+
+            return handler.HandleAsync(context);
+        }));
     }
 
     private static ClusterOptions BindOptions(IHostApplicationBuilder builder)

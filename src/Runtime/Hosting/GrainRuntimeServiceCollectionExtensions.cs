@@ -28,6 +28,7 @@ public static class GrainRuntimeServiceCollectionExtensions
         services.AddHostedService<SiloLifetime>();
         services.TryAddSingleton<SiloReadiness>();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ProcessUsageSampler>();
         services.TryAddSingleton<ClusterOverview>();
         services.AddRuntimeMetrics();
         return new GrainRuntimeBuilder(services);

@@ -34,8 +34,9 @@ public sealed class DashboardApiTests(OpsGateway fixture) : IClassFixture<OpsGat
         var silo = data["silos"]!.AsArray().Single()!;
         Assert.Equal("Active", silo["status"]!.GetValue<string>());
         Assert.True(silo["activations"]!.GetValue<long>() >= 1);
-        Assert.True(silo["cpu_seconds"]!.GetValue<double>() > 0);
-        Assert.True(silo["memory_bytes"]!.GetValue<long>() > 0);
+        Assert.InRange(silo["cpu_percent_of_machine"]!.GetValue<double>(), 0, 100);
+        Assert.True(silo["working_set_bytes"]!.GetValue<long>() > 0);
+        Assert.True(silo["gc_heap_bytes"]!.GetValue<long>() > 0);
         Assert.Contains(data["grain_types"]!.AsArray(), type => type!["grain_type"]!.GetValue<string>() == "user" && type["activations"]!.GetValue<long>() >= 1);
         var bounds = data["latency_bounds"]!.AsArray().Count;
         var create = data["grain_methods"]!.AsArray().Single(m => m!["group"]!.GetValue<string>() == "user" && m["name"]!.GetValue<string>() == "CreateTaskAsync")!;

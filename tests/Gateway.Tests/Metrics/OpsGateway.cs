@@ -2,13 +2,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using UserData.Gateway.Hosting;
 using UserData.Gateway.Tests.Support;
-using UserData.TestSupport;
 
 namespace UserData.Gateway.Tests.Metrics;
 
 /// <summary>
-/// The real gateway on a free loopback port with <see cref="GatewayHost.BaseSettings"/>, its content root at
-/// src/Gateway so that the dashboard's files in wwwroot are served as they are from a published image.
+/// The real gateway on a free loopback port with <see cref="GatewayHost.BaseSettings"/>.
 /// </summary>
 public sealed class OpsGateway : IAsyncLifetime
 {
@@ -22,14 +20,12 @@ public sealed class OpsGateway : IAsyncLifetime
     public IServiceProvider Services => _app!.Services;
 
     /// <summary>Settings on top of the base ones (storage, for instance); set before the fixture starts.</summary>
-    public static WebApplication Create(IReadOnlyDictionary<string, string?> settings) =>
-        GatewayApplication.Create(
-            ["--urls", "http://127.0.0.1:0", "--contentRoot", Path.Combine(RepositoryRoot.Path, "src", "Gateway")],
-            builder => builder.Configuration.AddInMemoryCollection(settings));
+    public static Task<WebApplication> CreateAsync(IReadOnlyDictionary<string, string?> settings) =>
+        GatewayApplication.CreateAsync(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(settings));
 
     public async Task InitializeAsync()
     {
-        _app = Create(GatewayHost.BaseSettings(_folder));
+        _app = await CreateAsync(GatewayHost.BaseSettings(_folder));
         await _app.StartAsync();
         Client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()), Timeout = TimeSpan.FromSeconds(60) };
         Api = new Support.Api(Client);

@@ -17,7 +17,7 @@ public sealed class ReadinessTests : IAsyncLifetime
     {
         _dynalite = await DynaliteServer.StartAsync();
         _proxy = new CuttableProxy(new Uri(_dynalite.ServiceUrl));
-        _app = OpsGateway.Create(DynamoDbGateway.DynamoDbSettings(GatewayHost.BaseSettings(_folder), _proxy.Address.ToString()));
+        _app = await OpsGateway.CreateAsync(DynamoDbGateway.DynamoDbSettings(GatewayHost.BaseSettings(_folder), _proxy.Address.ToString()));
         await _app.StartAsync();
         _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
     }

@@ -49,7 +49,7 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public static async Task<GatewayHost> StartAsync(IReadOnlyDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null)
     {
-        var app = GatewayApplication.Create(["--urls", "http://127.0.0.1:0"], builder =>
+        var app = await GatewayApplication.CreateAsync(["--urls", "http://127.0.0.1:0"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);
             configure?.Invoke(builder);

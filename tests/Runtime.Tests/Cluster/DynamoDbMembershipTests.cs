@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
+using Amazon.DynamoDBv2.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 using UserData.Runtime.Cluster.Membership;
+using UserData.Runtime.Hosting;
 using UserData.Runtime.Tests.Storage;
 using UserData.TestSupport;
 
@@ -117,6 +120,57 @@ public sealed class DynamoDbMembershipTests(DynamoDbFixture dynamo) : IClassFixt
         Assert.Equal(SiloStatus.Dead, b.Membership.LocalStatus);
         await Eventually.TrueAsync(() => a.Membership.View.Silos.Count == 1, Deadline, "a no longer routes to b");
         await b.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Heartbeats_carry_the_silos_cpu_and_memory()
+    {
+        var table = NewTable();
+        await using var a = await MembershipSilo.StartAsync(table, "10.0.0.1:11111");
+
+        await Eventually.TrueAsync(
+            async () => (await table.ReadAllAsync(CancellationToken.None)).Single().Usage is not null, Deadline, "the row carries usage");
+        var usage = (await table.ReadAllAsync(CancellationToken.None)).Single().Usage!;
+        Assert.InRange(usage.CpuPercentOfMachine, 0, 100);
+        Assert.True(usage.WorkingSetBytes > 0, $"working set {usage.WorkingSetBytes}");
+        Assert.True(usage.GcHeapBytes > 0, $"GC heap {usage.GcHeapBytes}");
+    }
+
+    [Fact]
+    public async Task A_row_written_without_usage_still_reads_and_usage_round_trips()
+    {
+        var clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
+        var tableName = DynamoDbFixture.UniquePrefix() + "membership";
+        var table = new DynamoDbMembershipTable(dynamo.Client, tableName, clusterId, createTables: true, NullLogger<DynamoDbMembershipTable>.Instance);
+        Assert.Empty(await table.ReadAllAsync(CancellationToken.None));
+
+        // A row exactly as silos wrote it before they reported CPU and memory.
+        await dynamo.Client.PutItemAsync(new PutItemRequest
+        {
+            TableName = tableName,
+            Item = new()
+            {
+                ["cluster"] = new AttributeValue { S = clusterId },
+                ["silo"] = new AttributeValue { S = "10.0.0.9:11111@1" },
+                ["address"] = new AttributeValue { S = "10.0.0.9:11111" },
+                ["status"] = new AttributeValue { S = "Active" },
+                ["started_at"] = new AttributeValue { S = "2026-01-01T00:00:00.000Z" },
+                ["heartbeat"] = new AttributeValue { S = "2026-01-01T00:00:05.000Z" },
+                ["activations"] = new AttributeValue { N = "3" },
+                ["activations_by_type"] = new AttributeValue { M = new() { ["user"] = new AttributeValue { N = "3" } } },
+            },
+        });
+        var now = DateTimeOffset.Parse("2026-01-01T00:00:00.000Z", CultureInfo.InvariantCulture);
+        var current = new MembershipEntry("10.0.0.1:11111@2", "10.0.0.1:11111", SiloStatus.Active, now, now, 0, new Dictionary<string, int>());
+        await table.InsertAsync(current, CancellationToken.None);
+        Assert.True(await table.RenewAsync(current with { Usage = new ProcessUsage(12.346, 123_456_789, 45_678_901) }, CancellationToken.None));
+
+        var rows = (await table.ReadAllAsync(CancellationToken.None)).ToDictionary(row => row.Address);
+        var old = rows["10.0.0.9:11111"];
+        Assert.Null(old.Usage);
+        Assert.Equal(SiloStatus.Active, old.Status);
+        Assert.Equal(3, old.ActivationsByType["user"]);
+        Assert.Equal(new ProcessUsage(12.35, 123_456_789, 45_678_901), rows["10.0.0.1:11111"].Usage);
     }
 
     [Fact]

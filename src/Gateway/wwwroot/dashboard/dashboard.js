@@ -114,7 +114,7 @@ function render(snapshot) {
   const methods = snapshot.grain_methods.map((method) => withRates(method, windowStart, snapshot, 'grain_methods', bounds));
   const storage = snapshot.storage.map((operation) => withRates(operation, windowStart, snapshot, 'storage', bounds));
   renderTiles(snapshot, previous, bounds);
-  renderSilos(snapshot, previous);
+  renderSilos(snapshot);
   renderTable('grain-types', snapshot.grain_types.map((type) => [type.grain_type, num(type.activations), num(type.queue_length)]));
   renderTable('grain-methods', methods.map((m) => [m.group, m.name, num(m.calls), rate(m.rate), pctCell(m.errorRate), ms(m.p50), ms(m.p95), ms(m.p99)]));
   renderTable('storage', storage.map((s) => [s.group, s.name, num(s.calls), rate(s.rate), errors(s.errors), ms(s.p50), ms(s.p95), ms(s.p99)]));
@@ -122,7 +122,7 @@ function render(snapshot) {
   drawChart('chart-calls', [['calls/s', trend.calls, '#58a6ff'], ['errors/s', trend.errors, '#f85149']]);
   drawChart('chart-latency', [['p50', trend.p50, '#3fb950'], ['p95', trend.p95, '#d29922'], ['p99', trend.p99, '#f85149']]);
   drawChart('chart-http', [['2xx', trend.s2xx, '#3fb950'], ['4xx', trend.s4xx, '#d29922'], ['5xx', trend.s5xx, '#f85149']]);
-  drawChart('chart-silo', [['CPU %', trend.cpu, '#bc8cff'], ['activations', trend.activations, '#58a6ff']]);
+  drawChart('chart-silo', [['mean CPU %', trend.cpu, '#bc8cff'], ['activations', trend.activations, '#58a6ff']]);
 }
 
 // Rates and percentiles over the window: the difference of cumulative counts and buckets between two snapshots.
@@ -174,10 +174,9 @@ function renderTiles(snapshot, previous, bounds) {
   const httpNow = httpByClass(snapshot);
   const httpBefore = httpByClass(previous);
   const httpRate = (key) => (httpNow[key] - httpBefore[key]) / seconds;
-  const cpu = snapshot.silos.reduce((sum, silo) => {
-    const old = previous.silos.find((s) => s.address === silo.address);
-    return old ? sum + (100 * (silo.cpu_seconds - old.cpu_seconds)) / seconds / silo.processor_count : sum;
-  }, 0);
+  // Each silo reports its CPU over its last heartbeat interval as a percent of its machine; the chart shows their mean.
+  const reported = snapshot.silos.map((silo) => silo.cpu_percent_of_machine).filter((value) => value !== null && value !== undefined);
+  const cpu = reported.length > 0 ? reported.reduce((sum, value) => sum + value, 0) / reported.length : null;
 
   $('tile-calls').textContent = rate(calls / seconds);
   $('tile-errors').textContent = calls > 0 ? pct(failed / calls) : '0%';
@@ -217,15 +216,15 @@ function httpByClass(snapshot) {
   return classes;
 }
 
-function renderSilos(snapshot, previous) {
+// Every silo of the cluster as of its last heartbeat; CPU and memory are null for a silo that does not report them.
+function renderSilos(snapshot) {
   renderTable('silos', snapshot.silos.map((silo) => {
-    const old = previous?.silos.find((s) => s.address === silo.address);
-    const seconds = old ? (snapshot.at - previous.at) / 1000 : 0;
-    const cpu = seconds > 0 ? (100 * (silo.cpu_seconds - old.cpu_seconds)) / seconds / silo.processor_count : null;
     const status = document.createElement('span');
     status.className = `pill ${silo.status}`;
     status.textContent = silo.status;
-    return [silo.address, status, `${silo.heartbeat_age_seconds.toFixed(1)} s`, cpu === null ? '-' : `${cpu.toFixed(1)}%`, bytes(silo.memory_bytes), num(silo.activations), new Date(silo.started_at).toLocaleString()];
+    const cpu = silo.cpu_percent_of_machine ?? null;
+    return [silo.address, status, `${silo.heartbeat_age_seconds.toFixed(1)} s`, cpu === null ? '-' : `${cpu.toFixed(1)}%`,
+      bytes(silo.working_set_bytes), bytes(silo.gc_heap_bytes), num(silo.activations), new Date(silo.started_at).toLocaleString()];
   }));
 }
 
@@ -326,4 +325,4 @@ const pct = (value) => (value === null ? '-' : `${(100 * value).toFixed(1)}%`);
 const pctCell = (value) => ({ text: pct(value), className: value > 0 ? 'bad' : '' });
 const errors = (value) => ({ text: num(value), className: value > 0 ? 'bad' : '' });
 const ms = (seconds) => (seconds === null ? '-' : seconds < 0.001 ? `${(seconds * 1e6).toFixed(0)} \u00b5s` : `${(seconds * 1000).toFixed(seconds < 0.01 ? 2 : 1)} ms`);
-const bytes = (value) => (value >= 2 ** 30 ? `${(value / 2 ** 30).toFixed(2)} GiB` : `${(value / 2 ** 20).toFixed(0)} MiB`);
+const bytes = (value) => (value === null || value === undefined ? '-' : value >= 2 ** 30 ? `${(value / 2 ** 30).toFixed(2)} GiB` : `${(value / 2 ** 20).toFixed(0)} MiB`);

@@ -2,13 +2,16 @@ using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Microsoft.Extensions.Logging;
+using UserData.Runtime.Hosting;
 
 namespace UserData.Runtime.Cluster.Membership;
 
 /// <summary>
 /// <c>{prefix}membership</c>: partition key <c>cluster</c> (S, the cluster id), sort key <c>silo</c> (S, the silo id);
 /// attributes <c>address</c>, <c>status</c>, <c>started_at</c>, <c>heartbeat</c> (S, ISO 8601 UTC with ms),
-/// <c>activations</c> (N) and <c>activations_by_type</c> (M of N). Conditional writes only, no transactions.
+/// <c>activations</c> (N), <c>activations_by_type</c> (M of N) and the process's usage at that heartbeat:
+/// <c>cpu_percent_of_machine</c>, <c>working_set_bytes</c>, <c>gc_heap_bytes</c> (N; absent in rows of older silos).
+/// Conditional writes only, no transactions.
 /// </summary>
 internal sealed partial class DynamoDbMembershipTable(
     IAmazonDynamoDB client, string tableName, string clusterId, bool createTables, ILogger<DynamoDbMembershipTable> logger)
@@ -70,17 +73,13 @@ internal sealed partial class DynamoDbMembershipTable(
                 {
                     TableName = TableName,
                     Key = Key(entry.SiloId),
-                    UpdateExpression = "SET #s = :s, heartbeat = :h, activations = :a, activations_by_type = :t",
+                    UpdateExpression = entry.Usage is null
+                        ? "SET #s = :s, heartbeat = :h, activations = :a, activations_by_type = :t"
+                        : "SET #s = :s, heartbeat = :h, activations = :a, activations_by_type = :t, " +
+                          "cpu_percent_of_machine = :cpu, working_set_bytes = :ws, gc_heap_bytes = :gc",
                     ConditionExpression = "attribute_exists(silo) AND #s <> :dead",
                     ExpressionAttributeNames = new() { ["#s"] = "status" },
-                    ExpressionAttributeValues = new()
-                    {
-                        [":s"] = new AttributeValue { S = entry.Status.ToString() },
-                        [":h"] = new AttributeValue { S = Format(entry.Heartbeat) },
-                        [":a"] = Number(entry.Activations),
-                        [":t"] = new AttributeValue { M = entry.ActivationsByType.ToDictionary(pair => pair.Key, pair => Number(pair.Value)) },
-                        [":dead"] = new AttributeValue { S = nameof(SiloStatus.Dead) },
-                    },
+                    ExpressionAttributeValues = RenewValues(entry),
                 },
                 cancellationToken).ConfigureAwait(false);
             return true;
@@ -226,6 +225,26 @@ internal sealed partial class DynamoDbMembershipTable(
         ["silo"] = new AttributeValue { S = siloId },
     };
 
+    private static Dictionary<string, AttributeValue> RenewValues(MembershipEntry entry)
+    {
+        var values = new Dictionary<string, AttributeValue>
+        {
+            [":s"] = new AttributeValue { S = entry.Status.ToString() },
+            [":h"] = new AttributeValue { S = Format(entry.Heartbeat) },
+            [":a"] = Number(entry.Activations),
+            [":t"] = new AttributeValue { M = entry.ActivationsByType.ToDictionary(pair => pair.Key, pair => Number(pair.Value)) },
+            [":dead"] = new AttributeValue { S = nameof(SiloStatus.Dead) },
+        };
+        if (entry.Usage is { } usage)
+        {
+            values[":cpu"] = Number(usage.CpuPercentOfMachine);
+            values[":ws"] = Number(usage.WorkingSetBytes);
+            values[":gc"] = Number(usage.GcHeapBytes);
+        }
+
+        return values;
+    }
+
     private Dictionary<string, AttributeValue> ToItem(MembershipEntry entry)
     {
         var item = Key(entry.SiloId);
@@ -235,6 +254,13 @@ internal sealed partial class DynamoDbMembershipTable(
         item["heartbeat"] = new AttributeValue { S = Format(entry.Heartbeat) };
         item["activations"] = Number(entry.Activations);
         item["activations_by_type"] = new AttributeValue { M = entry.ActivationsByType.ToDictionary(pair => pair.Key, pair => Number(pair.Value)) };
+        if (entry.Usage is { } usage)
+        {
+            item["cpu_percent_of_machine"] = Number(usage.CpuPercentOfMachine);
+            item["working_set_bytes"] = Number(usage.WorkingSetBytes);
+            item["gc_heap_bytes"] = Number(usage.GcHeapBytes);
+        }
+
         return item;
     }
 
@@ -247,9 +273,25 @@ internal sealed partial class DynamoDbMembershipTable(
         item.TryGetValue("activations", out var activations) ? int.Parse(activations.N, CultureInfo.InvariantCulture) : 0,
         item.TryGetValue("activations_by_type", out var byType) && byType.M is not null
             ? byType.M.ToDictionary(pair => pair.Key, pair => int.Parse(pair.Value.N, CultureInfo.InvariantCulture))
-            : new Dictionary<string, int>());
+            : new Dictionary<string, int>(),
+        ParseUsage(item));
+
+    // Rows of silos that predate usage reporting have none of the three attributes.
+    private static ProcessUsage? ParseUsage(Dictionary<string, AttributeValue> item) =>
+        item.TryGetValue("cpu_percent_of_machine", out var cpu) && item.TryGetValue("working_set_bytes", out var workingSet) &&
+        item.TryGetValue("gc_heap_bytes", out var gcHeap)
+            ? new ProcessUsage(
+                double.Parse(cpu.N, CultureInfo.InvariantCulture),
+                long.Parse(workingSet.N, CultureInfo.InvariantCulture),
+                long.Parse(gcHeap.N, CultureInfo.InvariantCulture))
+            : null;
 
     private static AttributeValue Number(int value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
+
+    private static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
+
+    // Two decimals are all a dashboard shows; fewer digits keep the row small.
+    private static AttributeValue Number(double value) => new() { N = Math.Round(value, 2).ToString("0.##", CultureInfo.InvariantCulture) };
 
     private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
 

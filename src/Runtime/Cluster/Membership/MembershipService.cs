@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using UserData.Runtime.Activations;
 using UserData.Runtime.Cluster.Placement;
+using UserData.Runtime.Hosting;
 
 namespace UserData.Runtime.Cluster.Membership;
 
@@ -11,7 +12,8 @@ namespace UserData.Runtime.Cluster.Membership;
 /// Keeps this process's view of the cluster and, when it runs a silo, the silo's membership row.
 /// <list type="bullet">
 /// <item>Start: the row is inserted as Joining, and turned Active once the silo port listens.</item>
-/// <item>Every heartbeat interval: renew the own row (conditional on it not being Dead), read every row, and build the
+/// <item>Every heartbeat interval: renew the own row (conditional on it not being Dead) with the activation counts and the
+/// process's CPU and memory (<see cref="ProcessUsageSampler"/>: the CPU time delta since the previous renewal), read every row, and build the
 /// view of Active silos whose heartbeat changed within the suspicion timeout. Heartbeat age is measured on this
 /// process's own monotonic clock from when it saw the value change, so clock skew between silos does not matter and
 /// the age seen is never more than the real one.</item>
@@ -32,6 +34,7 @@ internal sealed partial class MembershipService : IClusterMembership, IHostedLif
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<MembershipService> _logger;
     private readonly TimeProvider _time;
+    private readonly ProcessUsageSampler _usage;
     private readonly Dictionary<string, (DateTimeOffset Heartbeat, long SeenAt)> _observed = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _round = new(1, 1);
@@ -49,6 +52,7 @@ internal sealed partial class MembershipService : IClusterMembership, IHostedLif
         IHostApplicationLifetime lifetime,
         ILogger<MembershipService> logger,
         IServiceProvider services,
+        ProcessUsageSampler usage,
         SiloIdentity? identity = null,
         TimeProvider? time = null)
     {
@@ -58,6 +62,7 @@ internal sealed partial class MembershipService : IClusterMembership, IHostedLif
         _lifetime = lifetime;
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        _usage = usage;
         if (identity is not null)
         {
             var now = _time.GetUtcNow();
@@ -211,6 +216,7 @@ internal sealed partial class MembershipService : IClusterMembership, IHostedLif
             Heartbeat = _time.GetUtcNow(),
             Activations = activations.Values.Sum(),
             ActivationsByType = activations,
+            Usage = _usage.Sample(),
         };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(CallTimeout);
