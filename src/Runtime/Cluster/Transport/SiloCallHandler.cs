@@ -7,7 +7,7 @@ using UserData.Runtime.Grains;
 namespace UserData.Runtime.Cluster.Transport;
 
 /// <summary>
-/// Serves the silo port: checks the request's signature (401 and a log line otherwise), decodes the call, runs or
+/// Serves the silo port: checks the request's signature and that it is not a replay (401 and a log line otherwise), decodes the call, runs or
 /// forwards it, and answers 200 with its result or failure. Grain outcomes are never HTTP errors.
 /// </summary>
 internal sealed partial class SiloCallHandler(
@@ -44,7 +44,12 @@ internal sealed partial class SiloCallHandler(
         }
 
         var refused = signer.Verify(
-            request.Method, request.Path, request.Headers[RequestSigner.TimestampHeader], request.Headers[RequestSigner.SignatureHeader], body);
+            request.Method,
+            request.Path,
+            request.Headers[RequestSigner.TimestampHeader],
+            request.Headers[RequestSigner.NonceHeader],
+            request.Headers[RequestSigner.SignatureHeader],
+            body);
         if (refused is not null)
         {
             LogRefused(logger, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", refused);
