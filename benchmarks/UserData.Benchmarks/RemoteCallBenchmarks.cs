@@ -32,6 +32,12 @@ public class RemoteCallBenchmarks
     private IPingGrain[] _local = null!;
     private IPingGrain[] _remote = null!;
 
+    /// <summary>Active grains silo A owns (after <see cref="SetupAsync"/>).</summary>
+    internal IReadOnlyList<IPingGrain> LocalGrains => _local;
+
+    /// <summary>Active grains silo B owns, called from silo A.</summary>
+    internal IReadOnlyList<IPingGrain> RemoteGrains => _remote;
+
     [GlobalSetup]
     public async Task SetupAsync()
     {

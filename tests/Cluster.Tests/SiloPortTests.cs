@@ -9,7 +9,7 @@ using UserData.TestSupport;
 
 namespace UserData.Cluster.Tests;
 
-/// <summary>The silo port: only signed requests are served; calls are forwarded to owners; exceptions cross with type and message.</summary>
+/// <summary>The silo port: only signed requests are served, each once; calls are forwarded to owners; exceptions cross with type and message.</summary>
 public sealed class SiloPortTests(ClusterEnvironment environment) : IClassFixture<ClusterEnvironment>, IAsyncLifetime
 {
     private const string CallPath = "/cluster/v1/call";
@@ -65,6 +65,72 @@ public sealed class SiloPortTests(ClusterEnvironment environment) : IClassFixtur
         using var http = H2cClient();
         var past = new FixedTime(DateTimeOffset.UtcNow.AddMinutes(-10));
         using var response = await http.SendAsync(Signed(A.SiloPort, CallBody("replayed"), new RequestSigner(ClusterEnvironment.Secret, TimeSpan.FromMinutes(5), past)));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_replayed_signed_request_is_refused()
+    {
+        using var http = H2cClient();
+        using var original = Signed(A.SiloPort, CallBody("captured"), Signer());
+        using var replay = Request(A.SiloPort, CallBody("captured"));
+        foreach (var header in original.Headers)
+        {
+            replay.Headers.Add(header.Key, header.Value);
+        }
+
+        using var first = await http.SendAsync(original);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        using var second = await http.SendAsync(replay);
+        Assert.Equal(HttpStatusCode.Unauthorized, second.StatusCode);
+    }
+
+    [Fact]
+    public async Task Concurrent_calls_through_a_pure_gateway_are_not_taken_for_replays()
+    {
+        using var client = await environment.StartClientAsync();
+        var grains = client.Services.GetRequiredService<IGrainFactory>();
+        const int Callers = 16;
+        const int CallsPerCaller = 100;
+
+        var counts = await Task.WhenAll(Enumerable.Range(0, Callers).Select(caller => Task.Run(async () =>
+        {
+            var grain = grains.GetGrain<ILedgerGrain>($"load-{caller}");
+            var count = 0L;
+            for (var i = 0; i < CallsPerCaller; i++)
+            {
+                count = await grain.AddAsync($"entry-{i}");
+            }
+
+            return count;
+        })));
+
+        Assert.All(counts, count => Assert.Equal(CallsPerCaller, count));
+    }
+
+    [Fact]
+    public async Task A_silo_with_the_previous_secret_configured_accepts_requests_signed_with_it()
+    {
+        const string NewSecret = "rotated-cluster-secret-0123456789";
+        await using var rotated = await StartAloneAsync($"--Cluster:Secret={NewSecret}", $"--Cluster:PreviousSecret={ClusterEnvironment.Secret}");
+        using var http = H2cClient();
+
+        // Mid-rotation, silos still signing with the old secret and silos signing with the new one are both served.
+        foreach (var signer in new[] { Signer(), new RequestSigner(NewSecret, TimeSpan.FromMinutes(5)) })
+        {
+            using var response = await http.SendAsync(Signed(rotated.SiloPort, CallBody("rotation"), signer));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("\"result\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_silo_without_a_previous_secret_refuses_requests_signed_with_it()
+    {
+        await using var rotated = await StartAloneAsync("--Cluster:Secret=rotated-cluster-secret-0123456789");
+        using var http = H2cClient();
+
+        using var response = await http.SendAsync(Signed(rotated.SiloPort, CallBody("rotation-dropped"), Signer()));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
@@ -164,6 +230,14 @@ public sealed class SiloPortTests(ClusterEnvironment environment) : IClassFixtur
         Assert.Equal(1, await grain.AddAsync("after"));
     }
 
+    /// <summary>A silo in a cluster of its own, so its different secret does not disturb A and B.</summary>
+    private async Task<InProcessSilo> StartAloneAsync(params string[] settings)
+    {
+        var silo = await InProcessSilo.StartAsync(environment, [$"--Cluster:ClusterId=alone-{Guid.NewGuid():N}", .. settings]);
+        await Eventually.TrueAsync(() => silo.Membership.IsServing, because: "the silo is active");
+        return silo;
+    }
+
     private static byte[] CallBody(string key) =>
         Encoding.UTF8.GetBytes($$"""{"type":"ledger","key":"{{key}}","method":"AddAsync(System.String)","hops":0,"args":["x"]}""");
 
@@ -180,8 +254,9 @@ public sealed class SiloPortTests(ClusterEnvironment environment) : IClassFixtur
     private static HttpRequestMessage Signed(int port, byte[] body, RequestSigner signer, Version? version = null)
     {
         var request = Request(port, body, version);
-        var (timestamp, signature) = signer.Sign("POST", CallPath, body);
+        var (timestamp, nonce, signature) = signer.Sign("POST", CallPath, body);
         request.Headers.Add(RequestSigner.TimestampHeader, timestamp);
+        request.Headers.Add(RequestSigner.NonceHeader, nonce);
         request.Headers.Add(RequestSigner.SignatureHeader, signature);
         return request;
     }

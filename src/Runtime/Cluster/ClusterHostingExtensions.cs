@@ -137,7 +137,7 @@ public static class ClusterHostingExtensions
         services.AddSingleton(provider =>
         {
             var cluster = provider.GetRequiredService<IOptions<ClusterOptions>>().Value;
-            return new RequestSigner(cluster.Secret!, cluster.MaxClockSkew);
+            return new RequestSigner(cluster.Secret!, cluster.MaxClockSkew, previousSecret: cluster.PreviousSecret, replayCacheCapacity: cluster.ReplayCacheCapacity);
         });
         services.AddSingleton<SiloTransportClient>();
         services.AddSingleton<RemoteMethodTable>();

@@ -33,6 +33,19 @@ public sealed class ClusterOptions : IValidatableObject
     /// <summary>Signs silo-to-silo and gateway-to-silo requests (HMAC-SHA256); required with <see cref="ClusterProvider.DynamoDB"/>.</summary>
     public string? Secret { get; set; }
 
+    /// <summary>
+    /// The secret being rotated out: requests signed with it are still accepted (signing always uses <see cref="Secret"/>),
+    /// so silos on the old and the new secret understand each other during a rolling deploy. Empty means none.
+    /// </summary>
+    public string? PreviousSecret { get; set; }
+
+    /// <summary>
+    /// How many nonces of accepted requests a silo remembers to refuse replays. At the cap the oldest is dropped and
+    /// requests not newer than it are refused, so the acceptance window narrows instead of memory growing.
+    /// </summary>
+    [Range(1_000, 10_000_000)]
+    public int ReplayCacheCapacity { get; set; } = Transport.ReplayCache.DefaultCapacity;
+
     /// <summary>How often a silo renews its membership row and everyone re-reads the table.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(2);
@@ -74,6 +87,12 @@ public sealed class ClusterOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 "Cluster:Secret (Cluster__Secret) of at least 16 characters is required with Cluster:Provider=DynamoDB.", [nameof(Secret)]);
+        }
+
+        if (!string.IsNullOrEmpty(PreviousSecret) && PreviousSecret.Length < 16)
+        {
+            yield return new ValidationResult(
+                "Cluster:PreviousSecret (Cluster__PreviousSecret), when set, must be at least 16 characters, like Cluster:Secret.", [nameof(PreviousSecret)]);
         }
 
         if (SuspicionTimeout - SelfFenceMargin < 2 * HeartbeatInterval)

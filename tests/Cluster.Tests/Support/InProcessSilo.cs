@@ -27,12 +27,13 @@ public sealed class InProcessSilo : IAsyncDisposable
 
     public IClusterMembership Membership => _app.Services.GetRequiredService<IClusterMembership>();
 
-    public static async Task<InProcessSilo> StartAsync(ClusterEnvironment environment)
+    /// <param name="settings">More <c>--key=value</c> arguments, after (so overriding) the environment's.</param>
+    public static async Task<InProcessSilo> StartAsync(ClusterEnvironment environment, params string[] settings)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var httpPort = LoopbackPort.Next();
         var siloPort = LoopbackPort.Next();
-        var app = await SiloHost.BuildAsync([.. environment.SiloArguments(httpPort, siloPort)], grains => grains.AddGrain<ILedgerGrain, LedgerGrain>());
+        var app = await SiloHost.BuildAsync([.. environment.SiloArguments(httpPort, siloPort), .. settings], grains => grains.AddGrain<ILedgerGrain, LedgerGrain>());
         await app.StartAsync();
         return new InProcessSilo(app, httpPort, siloPort);
     }

@@ -5,38 +5,55 @@ using System.Text;
 namespace UserData.Runtime.Cluster.Transport;
 
 /// <summary>
-/// HMAC-SHA256 with <c>Cluster:Secret</c> over <c>METHOD\npath\ntimestamp\n</c> and the body: the silo port only
+/// HMAC-SHA256 with <c>Cluster:Secret</c> over <c>METHOD\npath\ntimestamp\nnonce\n</c> and the body: the silo port only
 /// serves requests from processes that hold the secret, so it cannot be used to get around the gateway's JWT checks.
+/// The random nonce, remembered by the receiver for as long as the timestamp is acceptable, makes each signed request
+/// usable once. <c>Cluster:PreviousSecret</c>, when set, is accepted too, so the secret can be rotated by a rolling deploy.
 /// </summary>
 public sealed class RequestSigner
 {
     public const string TimestampHeader = "X-UserData-Timestamp";
+    public const string NonceHeader = "X-UserData-Nonce";
     public const string SignatureHeader = "X-UserData-Signature";
 
     private readonly byte[] _key;
+    private readonly byte[]? _previousKey;
     private readonly TimeProvider _time;
+    private readonly ReplayCache _seen;
 
-    public RequestSigner(string secret, TimeSpan maxClockSkew, TimeProvider? time = null)
+    public RequestSigner(
+        string secret, TimeSpan maxClockSkew, TimeProvider? time = null, string? previousSecret = null, int replayCacheCapacity = ReplayCache.DefaultCapacity)
     {
         ArgumentException.ThrowIfNullOrEmpty(secret);
         _key = Encoding.UTF8.GetBytes(secret);
+        _previousKey = string.IsNullOrEmpty(previousSecret) ? null : Encoding.UTF8.GetBytes(previousSecret);
         MaxClockSkew = maxClockSkew;
         _time = time ?? TimeProvider.System;
+        _seen = new ReplayCache(replayCacheCapacity, maxClockSkew, _time);
     }
 
     public TimeSpan MaxClockSkew { get; }
 
-    /// <summary>The timestamp and signature headers' values for a request signed now.</summary>
-    public (string Timestamp, string Signature) Sign(string method, string path, ReadOnlySpan<byte> body)
+    /// <summary>Nonces remembered now (for tests and the memory bound).</summary>
+    internal int RememberedNonces => _seen.Count;
+
+    /// <summary>The timestamp, nonce and signature headers' values for a request signed now.</summary>
+    public (string Timestamp, string Nonce, string Signature) Sign(string method, string path, ReadOnlySpan<byte> body)
     {
         var timestamp = _time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-        return (timestamp, Convert.ToBase64String(Compute(method, path, timestamp, body)));
+        Span<byte> random = stackalloc byte[16];
+        RandomNumberGenerator.Fill(random);
+        var nonce = new Guid(random).ToString("N");
+        return (timestamp, nonce, Convert.ToBase64String(Compute(_key, method, path, timestamp, nonce, body)));
     }
 
-    /// <summary>Why the request must be refused, or null when its signature is valid and recent.</summary>
-    public string? Verify(string method, string path, string? timestamp, string? signature, ReadOnlySpan<byte> body)
+    /// <summary>
+    /// Why the request must be refused, or null when its signature is valid and recent and its nonce was not seen
+    /// before (the nonce is then remembered, so the same request is refused next time).
+    /// </summary>
+    public string? Verify(string method, string path, string? timestamp, string? nonce, string? signature, ReadOnlySpan<byte> body)
     {
-        if (string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(signature))
+        if (string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(nonce) || string.IsNullOrEmpty(signature))
         {
             return "missing signature";
         }
@@ -52,19 +69,36 @@ public sealed class RequestSigner
             return "expired timestamp";
         }
 
+        if (!Guid.TryParseExact(nonce, "N", out var nonceValue))
+        {
+            return "malformed nonce";
+        }
+
         Span<byte> given = stackalloc byte[HMACSHA256.HashSizeInBytes];
         if (!Convert.TryFromBase64String(signature, given, out var length) || length != HMACSHA256.HashSizeInBytes)
         {
             return "malformed signature";
         }
 
-        return CryptographicOperations.FixedTimeEquals(given, Compute(method, path, timestamp, body)) ? null : "wrong signature";
+        if (!CryptographicOperations.FixedTimeEquals(given, Compute(_key, method, path, timestamp, nonce, body))
+            && (_previousKey is null || !CryptographicOperations.FixedTimeEquals(given, Compute(_previousKey, method, path, timestamp, nonce, body))))
+        {
+            return "wrong signature";
+        }
+
+        // Only after the signature: a sender without the secret cannot fill the cache.
+        return _seen.TryAdd(nonceValue, milliseconds) switch
+        {
+            ReplayCache.Outcome.Added => null,
+            ReplayCache.Outcome.Seen => "replayed nonce",
+            _ => "timestamp older than the replay window",
+        };
     }
 
-    private byte[] Compute(string method, string path, string timestamp, ReadOnlySpan<byte> body)
+    private static byte[] Compute(byte[] key, string method, string path, string timestamp, string nonce, ReadOnlySpan<byte> body)
     {
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
-        hmac.AppendData(Encoding.UTF8.GetBytes($"{method}\n{path}\n{timestamp}\n"));
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        hmac.AppendData(Encoding.UTF8.GetBytes($"{method}\n{path}\n{timestamp}\n{nonce}\n"));
         hmac.AppendData(body);
         return hmac.GetHashAndReset();
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -7,7 +8,7 @@ using UserData.Runtime.Grains;
 namespace UserData.Runtime.Cluster.Transport;
 
 /// <summary>
-/// Serves the silo port: checks the request's signature (401 and a log line otherwise), decodes the call, runs or
+/// Serves the silo port: checks the request's signature and that it is not a replay (401 and a log line otherwise), decodes the call, runs or
 /// forwards it, and answers 200 with its result or failure. Grain outcomes are never HTTP errors.
 /// </summary>
 internal sealed partial class SiloCallHandler(
@@ -44,7 +45,12 @@ internal sealed partial class SiloCallHandler(
         }
 
         var refused = signer.Verify(
-            request.Method, request.Path, request.Headers[RequestSigner.TimestampHeader], request.Headers[RequestSigner.SignatureHeader], body);
+            request.Method,
+            request.Path,
+            request.Headers[RequestSigner.TimestampHeader],
+            request.Headers[RequestSigner.NonceHeader],
+            request.Headers[RequestSigner.SignatureHeader],
+            body);
         if (refused is not null)
         {
             LogRefused(logger, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", refused);
@@ -117,17 +123,33 @@ internal sealed partial class SiloCallHandler(
     /// <summary>The whole body, or null when it exceeds <see cref="MaxBodyBytes"/>.</summary>
     private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 1024);
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        if (request.ContentLength is { } length)
         {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return null;
-            }
+            // Our client always sends the length (checked against MaxBodyBytes above, and enforced by Kestrel), so
+            // the body is read straight into its array: no copy, and no read buffer per call.
+            var body = new byte[length];
+            await request.Body.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
+            return body;
+        }
 
-            buffer.Write(chunk, 0, read);
+        using var buffer = new MemoryStream(1024);
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > MaxBodyBytes)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
 
         return buffer.ToArray();

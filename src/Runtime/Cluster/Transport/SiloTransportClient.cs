@@ -50,8 +50,9 @@ internal sealed class SiloTransportClient : IDisposable
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
-        var (timestamp, signature) = _signer.Sign("POST", CallPath, body);
+        var (timestamp, nonce, signature) = _signer.Sign("POST", CallPath, body);
         request.Headers.Add(RequestSigner.TimestampHeader, timestamp);
+        request.Headers.Add(RequestSigner.NonceHeader, nonce);
         request.Headers.Add(RequestSigner.SignatureHeader, signature);
 
         using var timeout = new CancellationTokenSource(_timeout);
