@@ -37,6 +37,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
             ["Cluster__AdvertisedAddress"] = "127.0.0.1",
             ["Cluster__HeartbeatInterval"] = "00:00:01",
             ["Auth__SigningKey"] = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()),
+            ["Auth__EmailKey"] = Convert.ToBase64String(Enumerable.Range(33, 32).Select(i => (byte)i).ToArray()),
             ["Bootstrap__AdminEmails"] = AdminEmail,
             ["Auth__PasswordHasher__IterationCount"] = "1000",
             ["Logging__LogLevel__Default"] = "Warning",

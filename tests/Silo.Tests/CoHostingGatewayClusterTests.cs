@@ -87,7 +87,7 @@ public sealed class CoHostingGatewayClusterTests : IDisposable
         await using var gateway = await HostProcess.StartAsync("UserData.Gateway.dll", With(settings, "Cluster__SiloPort", siloPort), _folder);
         using var http = new HttpClient();
         var body = Encoding.UTF8.GetBytes(new string('x', 200 * 1024));
-        var (timestamp, signature) = new RequestSigner(settings["Cluster__Secret"], TimeSpan.FromMinutes(5)).Sign("POST", "/cluster/v1/call", body);
+        var (timestamp, nonce, signature) = new RequestSigner(settings["Cluster__Secret"], TimeSpan.FromMinutes(5)).Sign("POST", "/cluster/v1/call", body);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://127.0.0.1:{siloPort}/cluster/v1/call"))
         {
             Content = new ByteArrayContent(body),
@@ -95,6 +95,7 @@ public sealed class CoHostingGatewayClusterTests : IDisposable
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
         request.Headers.Add(RequestSigner.TimestampHeader, timestamp);
+        request.Headers.Add(RequestSigner.NonceHeader, nonce);
         request.Headers.Add(RequestSigner.SignatureHeader, signature);
 
         using var response = await http.SendAsync(request);
@@ -141,6 +142,7 @@ public sealed class CoHostingGatewayClusterTests : IDisposable
         ["Cluster__AdvertisedAddress"] = "127.0.0.1",
         ["Cluster__HeartbeatInterval"] = "00:00:01",
         ["Auth__SigningKey"] = SigningKey,
+        ["Auth__EmailKey"] = SigningKey,
         ["Auth__PasswordHasher__IterationCount"] = "1000",
         ["Bootstrap__AdminEmails"] = AdminEmail,
         ["RateLimits__RegisterPerMinute"] = "100000",

@@ -53,7 +53,8 @@ else
   start dynalite node "$root/tests/tools/node_modules/dynalite/cli.js" --port "$dynalite_port" --host 127.0.0.1
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$dynalite_port" && break; sleep 0.2; done
   dynamo_env=(Storage__Provider=DynamoDB Storage__DynamoDB__ServiceUrl="http://127.0.0.1:$dynalite_port"
-    AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local Auth__SigningKey="$(head -c 32 /dev/urandom | base64)")
+    AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local Auth__SigningKey="$(head -c 32 /dev/urandom | base64)"
+    Auth__EmailKey="$(head -c 32 /dev/urandom | base64)")
   cluster_env=(Storage__DynamoDB__TablePrefix=bench-cluster- Cluster__Provider=DynamoDB Cluster__ClusterId=bench
     Cluster__Secret="$(head -c 24 /dev/urandom | base64)" Cluster__AdvertisedAddress=127.0.0.1)
 
