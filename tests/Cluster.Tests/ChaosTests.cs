@@ -33,7 +33,17 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _environment.InitializeAsync();
-        _silos.AddRange(await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => SiloProcess.StartAsync(_environment))));
+        var starting = Enumerable.Range(0, 3).Select(_ => SiloProcess.StartAsync(_environment)).ToList();
+        try
+        {
+            await Task.WhenAll(starting);
+        }
+        finally
+        {
+            // Those that did start are stopped by DisposeAsync, also when another one failed.
+            _silos.AddRange(starting.Where(task => task.IsCompletedSuccessfully).Select(task => task.Result));
+        }
+
         _observer = await _environment.StartClientAsync();
         await Eventually.TrueAsync(() => Membership.View.Silos.Count == 3, Deadline, "3 active silos");
         _gateway = await DotnetProcess.StartAsync("UserData.Gateway.dll", LoopbackPort.Next(), _environment.GatewaySettings());
@@ -52,7 +62,8 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
     {
         if (_load is not null)
         {
-            // Here rather than in the tests, so that a test that timed out reports too.
+            // Here rather than in the tests, so that a test that timed out stops its writers and reports too.
+            await _load.StopAsync();
             ReportFailures();
             _load.Dispose();
         }

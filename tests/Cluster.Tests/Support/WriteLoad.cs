@@ -89,10 +89,14 @@ public sealed class WriteLoad : IDisposable
     public void Start(int writers) =>
         _running = Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(WriteAsync)));
 
+    /// <summary>Stops the writers and waits for their last requests; safe to call again, or before <see cref="Start"/>.</summary>
     public async Task StopAsync()
     {
         await _stop.CancelAsync();
-        await _running!;
+        if (_running is not null)
+        {
+            await _running;
+        }
     }
 
     /// <summary>The time of the first acknowledged write of <paramref name="user"/> at or after <paramref name="since"/>.</summary>
