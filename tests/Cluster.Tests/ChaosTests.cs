@@ -101,7 +101,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
 
         var slowest = recovery.MaxBy(pair => pair.Value);
         output.WriteLine(
-            $"acknowledged {Load.AcknowledgedCount}; every user wrote again within {Seconds(slowest.Value)} s of the kill " +
+            $"every user wrote again within {Seconds(slowest.Value)} s of the kill " +
             $"(median {Seconds(recovery.Values.Order().ElementAt(Users / 2))} s, slowest {slowest.Key})");
         Assert.All(Load.Failures, failure => Assert.True(failure.IsRetryableUnavailable, $"{failure.Kind} at {Seconds(failure.At)} s: {failure.Detail}"));
         Assert.True(slowest.Value <= TimeSpan.FromSeconds(5), $"user {slowest.Key} wrote again {Seconds(slowest.Value)} s after the kill");
@@ -121,7 +121,6 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         await EveryUserWritesAfterAsync(Load.Now, "every user writes after the stop");
         await Load.StopAsync();
 
-        output.WriteLine($"acknowledged {Load.AcknowledgedCount}");
         Assert.Empty(Load.Failures);
         Assert.Equal(0, victim.Process.ExitCode); // a graceful stop, not a crash
         Assert.DoesNotContain(Membership.View.Silos, silo => silo.SiloId.StartsWith(victim.AddressPrefix, StringComparison.Ordinal));
@@ -145,7 +144,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         var moved = UserActivations().Single(silo => silo.Key.StartsWith(newcomer.AddressPrefix, StringComparison.Ordinal)).Value;
         await Load.StopAsync();
 
-        output.WriteLine($"acknowledged {Load.AcknowledgedCount}; {moved} of {Users} user grains moved to the new silo");
+        output.WriteLine($"{moved} of {Users} user grains moved to the new silo");
         Assert.Empty(Load.Failures);
         Assert.InRange(moved, Users * 0.15, Users * 0.35);
         await Load.VerifyAsync();
@@ -169,7 +168,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Failures by kind, then what the gateway and silos logged at Warning and above, for diagnosis.</summary>
     private void ReportFailures()
     {
-        output.WriteLine($"failed {Load.Failures.Count}");
+        output.WriteLine($"acknowledged {Load.AcknowledgedCount}, failed {Load.Failures.Count}");
         foreach (var kind in Load.Failures.GroupBy(failure => failure.Kind))
         {
             output.WriteLine(
