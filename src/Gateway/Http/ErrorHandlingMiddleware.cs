@@ -1,5 +1,6 @@
 using UserData.Gateway.Logging;
 using UserData.Grains.Errors;
+using UserData.Runtime.Cluster.Transport;
 using UserData.Runtime.Grains;
 
 namespace UserData.Gateway.Http;
@@ -72,6 +73,9 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         GrainCallTimeoutException => new(503, ErrorCodes.Unavailable, "The service did not answer in time; retry shortly", RetryAfterSeconds: 1),
         StaleActivationException => new(503, ErrorCodes.Unavailable, "The request conflicted with another write; retry it", RetryAfterSeconds: 1),
         SiloUnavailableException => new(503, ErrorCodes.Unavailable, "The service is restarting; retry shortly", RetryAfterSeconds: 1),
+
+        // The silo died with the request in flight: it may have been applied (an Idempotency-Key makes the retry safe).
+        SiloConnectionLostException => new(503, ErrorCodes.Unavailable, "The service restarted during the request; retry shortly", RetryAfterSeconds: 1),
         GrainActivationException => new(503, ErrorCodes.Unavailable, "The service cannot reach its storage; retry shortly", RetryAfterSeconds: 1),
         BadHttpRequestException { StatusCode: 413 } => new(413, ErrorCodes.PayloadTooLarge, "The request body is too large"),
         BadHttpRequestException bad => new(bad.StatusCode, ErrorCodes.InvalidJson, "The request could not be read"),

@@ -217,8 +217,9 @@ internal sealed class Catalog(
 
     private async Task DeactivateEverythingAsync(CancellationToken cancellationToken)
     {
-        // Repeats because a call that passed the stopping check just before it was set may still add one.
-        while (_activations.Values.ToList() is { Count: > 0 } all)
+        // Repeats because a call that passed the stopping check just before it was set may still add one; a pause that
+        // was lifted meanwhile (the lease renewed) stops it, so the silo's new activations are left to serve.
+        while ((_stopping || _paused) && _activations.Values.ToList() is { Count: > 0 } all)
         {
             foreach (var activation in all)
             {

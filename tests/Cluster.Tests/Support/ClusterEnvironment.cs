@@ -24,6 +24,8 @@ public sealed class ClusterEnvironment : IAsyncLifetime
 {
     public const string Secret = "cluster-tests-secret-0123456789";
 
+    private static readonly string SigningKey = Convert.ToBase64String(Enumerable.Range(0, 32).Select(index => (byte)index).ToArray());
+
     private DynaliteServer? _dynalite;
     private AmazonDynamoDBClient? _client;
 
@@ -73,8 +75,24 @@ public sealed class ClusterEnvironment : IAsyncLifetime
         "--Logging:LogLevel:Default=Warning",
     ];
 
+    public IEnumerable<string> SiloSettings(int siloPort) =>
+        Settings().Append($"--Cluster:SiloPort={siloPort.ToString(CultureInfo.InvariantCulture)}");
+
     public IEnumerable<string> SiloArguments(int httpPort, int siloPort) =>
-        Settings().Concat([$"--urls=http://127.0.0.1:{httpPort}", $"--Cluster:SiloPort={siloPort.ToString(CultureInfo.InvariantCulture)}"]);
+        SiloSettings(siloPort).Append($"--urls=http://127.0.0.1:{httpPort.ToString(CultureInfo.InvariantCulture)}");
+
+    /// <summary>
+    /// A pure gateway process (<c>Gateway:CoHostSilo=false</c>): signing and email keys as required outside local SQLite, cheap
+    /// password hashing and no registration limit, so that hundreds of users register in seconds.
+    /// </summary>
+    public IEnumerable<string> GatewaySettings() =>
+        Settings().Concat([
+            "--Gateway:CoHostSilo=false",
+            $"--Auth:SigningKey={SigningKey}",
+            $"--Auth:EmailKey={SigningKey}",
+            "--Auth:PasswordHasher:IterationCount=1000",
+            "--RateLimits:RegisterPerMinute=1000000",
+        ]);
 
     /// <summary>A pure gateway in this process: no silo, every call goes to its owner over the silo port.</summary>
     public async Task<IHost> StartClientAsync()

@@ -327,11 +327,14 @@ internal sealed partial class MembershipService : IClusterMembership, IHostedLif
 
     private void Fence()
     {
+        // The catalog is paused before the silo is marked fenced: a renewal that sees the mark and lifts it then also
+        // lifts the pause. The other order let a renewal landing in between leave the silo Active but paused for good.
+        var pausing = _catalog!.PauseAsync(CancellationToken.None);
         _fenced = true;
         var view = _view;
         _view = new ClusterView(view.Silos.Where(silo => silo.SiloId != _self!.SiloId), view.Members);
         LogFenced(_logger, _self!.SiloId, (_options.SuspicionTimeout - _options.SelfFenceMargin).TotalSeconds);
-        _ = DeactivateAsync();
+        _ = DeactivateAsync(pausing);
     }
 
     private void Evict()
@@ -347,11 +350,11 @@ internal sealed partial class MembershipService : IClusterMembership, IHostedLif
         _lifetime.StopApplication();
     }
 
-    private async Task DeactivateAsync()
+    private async Task DeactivateAsync(Task pausing)
     {
         try
         {
-            await _catalog!.PauseAsync(CancellationToken.None).ConfigureAwait(false);
+            await pausing.ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Deactivation failures are the activations' own; the silo stays fenced either way.
         catch (Exception exception)

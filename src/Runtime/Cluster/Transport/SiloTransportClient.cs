@@ -37,7 +37,7 @@ internal sealed class SiloTransportClient : IDisposable
         };
     }
 
-    /// <exception cref="SiloUnavailableException">The silo refused the connection or answered "not owner"/"unavailable": the call did not run.</exception>
+    /// <exception cref="SiloUnavailableException">The silo refused the connection, did not accept it in time, or answered "not owner"/"unavailable": the call did not run.</exception>
     /// <exception cref="SiloConnectionLostException">The connection broke after the call was sent.</exception>
     public async Task<TResult> SendAsync<TResult>(SiloEndpoint silo, GrainId grainId, GrainMethod method, object?[] arguments, int hops)
     {
@@ -68,6 +68,11 @@ internal sealed class SiloTransportClient : IDisposable
         catch (HttpRequestException exception)
         {
             throw new SiloConnectionLostException($"The call {grainId}.{method.Name} to silo {silo.Address} failed after it was sent: {exception.Message}", exception);
+        }
+        catch (OperationCanceledException exception) when (!timeout.IsCancellationRequested && exception.InnerException is TimeoutException)
+        {
+            // SocketsHttpHandler's ConnectTimeout (a silo whose host vanished drops the SYN): no connection, nothing sent.
+            throw new SiloUnavailableException($"Silo {silo.SiloId} at {silo.Address} did not accept the connection; {grainId}.{method.Name} was not sent.", exception);
         }
         catch (OperationCanceledException exception) when (timeout.IsCancellationRequested)
         {
