@@ -18,6 +18,12 @@ public sealed class AuthOptions : IValidatableObject
     /// </summary>
     public string? EmailKey { get; set; }
 
+    /// <summary>
+    /// An external OIDC issuer whose tokens would also be accepted (architecture.md). Not implemented: a value stops
+    /// the start, so that nobody deploys expecting those tokens to work.
+    /// </summary>
+    public string? Authority { get; set; }
+
     [Required]
     public string Issuer { get; set; } = "userdata";
 
@@ -43,6 +49,13 @@ public sealed class AuthOptions : IValidatableObject
                 yield return new ValidationResult(
                     $"Auth:{name} (Auth__{name}) must be base64 of at least {MinSigningKeyBytes} bytes; only local SQLite runs generate one.", [name]);
             }
+        }
+
+        if (!string.IsNullOrEmpty(Authority))
+        {
+            yield return new ValidationResult(
+                "Auth:Authority (Auth__Authority): external OIDC issuers are not supported yet; only this gateway's own tokens are accepted.",
+                [nameof(Authority)]);
         }
     }
 
