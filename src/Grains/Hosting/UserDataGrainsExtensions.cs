@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using UserData.Grains.Emails;
+using UserData.Grains.Identities;
 using UserData.Grains.Users;
 using UserData.Runtime.Hosting;
 
@@ -15,6 +16,7 @@ public static class UserDataGrainsExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder
             .AddGrain<IUserGrain, UserGrain>()
-            .AddGrain<IEmailGrain, EmailGrain>();
+            .AddGrain<IEmailGrain, EmailGrain>()
+            .AddGrain<IExternalIdentityGrain, ExternalIdentityGrain>();
     }
 }
