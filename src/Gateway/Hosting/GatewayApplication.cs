@@ -97,7 +97,18 @@ public static class GatewayApplication
         services.AddGrainRuntime(configuration).AddUserDataGrains();
         services.AddJournalStorage(configuration);
 
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        // With an external issuer, a policy scheme sends each token to the scheme of its issuer; ours stay unchanged.
+        var authority = configuration[$"{AuthOptions.SectionName}:{nameof(AuthOptions.Authority)}"];
+        var authentication = services.AddAuthentication(string.IsNullOrEmpty(authority) ? JwtBearerDefaults.AuthenticationScheme : ExternalTokens.SelectorScheme)
+            .AddJwtBearer();
+        if (!string.IsNullOrEmpty(authority))
+        {
+            authentication.AddJwtBearer(ExternalTokens.Scheme).AddPolicyScheme(ExternalTokens.SelectorScheme, null, policy =>
+                policy.ForwardDefaultSelector = context =>
+                    ExternalTokens.SelectScheme(context, context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value));
+            services.AddOptions<JwtBearerOptions>(ExternalTokens.Scheme).Configure<IOptions<AuthOptions>>((jwt, auth) => ExternalTokens.Configure(jwt, auth.Value));
+        }
+
         services.AddSingleton<CachingJsonWebTokenHandler>();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>, CachingJsonWebTokenHandler>((jwt, auth, handler) =>
         {

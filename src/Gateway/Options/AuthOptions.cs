@@ -19,10 +19,13 @@ public sealed class AuthOptions : IValidatableObject
     public string? EmailKey { get; set; }
 
     /// <summary>
-    /// An external OIDC issuer whose tokens would also be accepted (architecture.md). Not implemented: a value stops
-    /// the start, so that nobody deploys expecting those tokens to work.
+    /// An external OIDC issuer (e.g. a Cognito user pool URL) whose tokens are also accepted, validated against its
+    /// discovery document and keys. Its tokens are told from ours by their <c>iss</c>, which must equal this value.
     /// </summary>
     public string? Authority { get; set; }
+
+    /// <summary>The audience (<c>aud</c>) the external issuer's tokens must carry; required with <see cref="Authority"/>.</summary>
+    public string? AuthorityAudience { get; set; }
 
     [Required]
     public string Issuer { get; set; } = "userdata";
@@ -53,9 +56,18 @@ public sealed class AuthOptions : IValidatableObject
 
         if (!string.IsNullOrEmpty(Authority))
         {
-            yield return new ValidationResult(
-                "Auth:Authority (Auth__Authority): external OIDC issuers are not supported yet; only this gateway's own tokens are accepted.",
-                [nameof(Authority)]);
+            if (!Uri.TryCreate(Authority, UriKind.Absolute, out var authority) || (authority.Scheme != Uri.UriSchemeHttps && !authority.IsLoopback))
+            {
+                yield return new ValidationResult(
+                    "Auth:Authority (Auth__Authority) must be an absolute https URL (http only on loopback, for tests).", [nameof(Authority)]);
+            }
+
+            if (string.IsNullOrEmpty(AuthorityAudience))
+            {
+                yield return new ValidationResult(
+                    "Auth:AuthorityAudience (Auth__AuthorityAudience) is required with Auth:Authority: the external tokens' audience.",
+                    [nameof(AuthorityAudience)]);
+            }
         }
     }
 

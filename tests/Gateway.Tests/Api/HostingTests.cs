@@ -56,7 +56,6 @@ public sealed class HostingTests : IDisposable
     [InlineData("Auth:SigningKey", "c2hvcnQ=")]
     [InlineData("Auth:SigningKey", "not base64!")]
     [InlineData("Auth:EmailKey", "c2hvcnQ=")]
-    [InlineData("Auth:Authority", "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example")]
     [InlineData("RateLimits:LoginPerMinute", "0")]
     [InlineData("Storage:Provider", "Cassandra")]
     public async Task Invalid_configuration_stops_the_start(string key, string value) =>
