@@ -13,9 +13,9 @@ namespace UserData.Gateway.Tests.Api;
 
 /// <summary>
 /// A gateway with <c>Auth:Authority</c> set to a real OIDC issuer on loopback (discovery document and JWKS over
-/// HTTP, RS256 tokens): its tokens sign in as our users, our own tokens keep working.
+/// HTTP, RS256 tokens): its tokens sign in as our users, our own tokens keep working. Run on SQLite and on DynamoDB.
 /// </summary>
-public sealed class ExternalIssuerTests : IAsyncLifetime
+public abstract class ExternalIssuerTests : IAsyncLifetime
 {
     private const string Audience = "userdata-client";
 
@@ -53,10 +53,10 @@ public sealed class ExternalIssuerTests : IAsyncLifetime
             }),
         }));
         await _issuer.StartAsync();
-        _gateway = await GatewayHost.StartAsync(Settings(("Auth:Authority", Authority), ("Auth:AuthorityAudience", Audience)));
+        _gateway = await GatewayHost.StartAsync(await StoreSettingsAsync(Settings(("Auth:Authority", Authority), ("Auth:AuthorityAudience", Audience))));
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await _gateway.DisposeAsync();
         await _issuer.DisposeAsync();
@@ -171,6 +171,9 @@ public sealed class ExternalIssuerTests : IAsyncLifetime
         Assert.Contains("AuthorityAudience", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>The gateway's settings with the store of the concrete class.</summary>
+    protected virtual Task<Dictionary<string, string?>> StoreSettingsAsync(Dictionary<string, string?> settings) => Task.FromResult(settings);
+
     private Dictionary<string, string?> Settings(params (string Key, string? Value)[] overrides)
     {
         var settings = GatewayHost.BaseSettings(_folder);
@@ -208,4 +211,26 @@ public sealed class ExternalIssuerTests : IAsyncLifetime
             },
             SigningCredentials = credentials,
         };
+}
+
+public sealed class ExternalIssuerOnSqlite : ExternalIssuerTests;
+
+public sealed class ExternalIssuerOnDynamoDb : ExternalIssuerTests
+{
+    private UserData.TestSupport.DynaliteServer? _dynalite;
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_dynalite is not null)
+        {
+            await _dynalite.DisposeAsync();
+        }
+    }
+
+    protected override async Task<Dictionary<string, string?>> StoreSettingsAsync(Dictionary<string, string?> settings)
+    {
+        _dynalite = await UserData.TestSupport.DynaliteServer.StartAsync();
+        return DynamoDbGateway.DynamoDbSettings(settings, _dynalite.ServiceUrl);
+    }
 }
