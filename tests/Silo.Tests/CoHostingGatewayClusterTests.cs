@@ -80,6 +80,36 @@ public sealed class CoHostingGatewayClusterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_pure_gateways_snapshot_lists_an_Active_silo_that_does_not_answer_as_missing_and_still_succeeds()
+    {
+        await using var dynalite = await DynaliteServer.StartAsync();
+        var settings = ClusterSettings(dynalite.ServiceUrl);
+        var siloPort = LoopbackPort.Next();
+        var address = $"127.0.0.1:{siloPort}";
+        await using var pure = await GatewayApplication.CreateAsync(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(
+            With(settings, "Gateway__CoHostSilo", "false").ToDictionary(pair => pair.Key.Replace("__", ":", StringComparison.Ordinal), pair => (string?)pair.Value)));
+        var silo = await HostProcess.StartAsync("UserData.Silo.dll", With(settings, "Cluster__SiloPort", siloPort), _folder);
+        string admin;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        await using (silo)
+        {
+            await pure.StartAsync();
+            http.BaseAddress = new Uri(pure.Urls.First());
+            admin = await RegisterAsync(http, AdminEmail);
+            await AssertDashboardListsAsync(http, admin, [address]);
+            Assert.Empty((await GetDataAsync(http, "/api/v1/admin/dashboard/snapshot", admin))["missing_metrics"]!.AsArray());
+        }
+
+        // Killed: its row stays Active until the suspicion timeout, and its port refuses the connection meanwhile.
+        await Eventually.TrueAsync(
+            async () => (await GetDataAsync(http, "/api/v1/admin/dashboard/snapshot", admin))["missing_metrics"]!.AsArray()
+                .Select(one => one!.GetValue<string>()).SequenceEqual([address]),
+            Deadline,
+            $"the snapshot lists {address} as missing");
+        await pure.StopAsync();
+    }
+
+    [Fact]
     public async Task The_co_hosting_gateways_silo_port_reads_calls_larger_than_the_APIs_64_KiB_body_limit()
     {
         await using var dynalite = await DynaliteServer.StartAsync();
