@@ -13,6 +13,7 @@ namespace UserData.Cluster.Tests;
 public sealed class SiloPortTests(ClusterEnvironment environment) : IClassFixture<ClusterEnvironment>, IAsyncLifetime
 {
     private const string CallPath = "/cluster/v1/call";
+    private const string MetricsPath = "/cluster/v1/metrics";
     private InProcessSilo? _a;
     private InProcessSilo? _b;
 
@@ -39,6 +40,23 @@ public sealed class SiloPortTests(ClusterEnvironment environment) : IClassFixtur
         using var http = H2cClient();
         using var response = await http.SendAsync(Request(A.SiloPort, CallBody("unsigned")));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_metrics_route_refuses_an_unsigned_request_and_answers_a_signed_one()
+    {
+        using var http = H2cClient();
+        using var unsigned = await http.SendAsync(MetricsRequest(A.SiloPort));
+        Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
+
+        using var request = MetricsRequest(A.SiloPort);
+        var (timestamp, nonce, signature) = Signer().Sign("GET", MetricsPath, []);
+        request.Headers.Add(RequestSigner.TimestampHeader, timestamp);
+        request.Headers.Add(RequestSigner.NonceHeader, nonce);
+        request.Headers.Add(RequestSigner.SignatureHeader, signature);
+        using var signed = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
+        Assert.StartsWith("[", await signed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -260,6 +278,13 @@ public sealed class SiloPortTests(ClusterEnvironment environment) : IClassFixtur
         request.Headers.Add(RequestSigner.SignatureHeader, signature);
         return request;
     }
+
+    private static HttpRequestMessage MetricsRequest(int port) =>
+        new(HttpMethod.Get, new Uri($"http://127.0.0.1:{port}{MetricsPath}"))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
 
     private static HttpClient H2cClient() => new();
 

@@ -75,6 +75,37 @@ public sealed class CoHostingGatewayClusterTests : IDisposable
         await pure.StartAsync();
         using var pureHttp = new HttpClient { BaseAddress = new Uri(pure.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
         await AssertDashboardListsAsync(pureHttp, admin, expected);
+        await AssertClusterWideFiguresAsync(pureHttp, admin, [gateway.Address, silo.Address]);
+        await pure.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_pure_gateways_snapshot_lists_an_Active_silo_that_does_not_answer_as_missing_and_still_succeeds()
+    {
+        await using var dynalite = await DynaliteServer.StartAsync();
+        var settings = ClusterSettings(dynalite.ServiceUrl);
+        var siloPort = LoopbackPort.Next();
+        var address = $"127.0.0.1:{siloPort}";
+        await using var pure = await GatewayApplication.CreateAsync(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(
+            With(settings, "Gateway__CoHostSilo", "false").ToDictionary(pair => pair.Key.Replace("__", ":", StringComparison.Ordinal), pair => (string?)pair.Value)));
+        var silo = await HostProcess.StartAsync("UserData.Silo.dll", With(settings, "Cluster__SiloPort", siloPort), _folder);
+        string admin;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        await using (silo)
+        {
+            await pure.StartAsync();
+            http.BaseAddress = new Uri(pure.Urls.First());
+            admin = await RegisterAsync(http, AdminEmail);
+            await AssertDashboardListsAsync(http, admin, [address]);
+            Assert.Empty((await GetDataAsync(http, "/api/v1/admin/dashboard/snapshot", admin))["missing_metrics"]!.AsArray());
+        }
+
+        // Killed: its row stays Active until the suspicion timeout, and its port refuses the connection meanwhile.
+        await Eventually.TrueAsync(
+            async () => (await GetDataAsync(http, "/api/v1/admin/dashboard/snapshot", admin))["missing_metrics"]!.AsArray()
+                .Select(one => one!.GetValue<string>()).SequenceEqual([address]),
+            Deadline,
+            $"the snapshot lists {address} as missing");
         await pure.StopAsync();
     }
 
@@ -169,6 +200,42 @@ public sealed class CoHostingGatewayClusterTests : IDisposable
             },
             Deadline,
             $"the dashboard at {http.BaseAddress} lists {string.Join(", ", addresses)} with CPU and memory");
+    }
+
+    /// <summary>
+    /// The snapshot's grain calls and storage operations are those recorded on the silos (a pure gateway runs neither):
+    /// between the sums of the silos' own <c>/metrics</c> read before and after it, and more than zero.
+    /// </summary>
+    private static async Task AssertClusterWideFiguresAsync(HttpClient http, string admin, Uri[] silos)
+    {
+        string[] families = ["grain_call_duration_seconds_count", "storage_operation_duration_seconds_count"];
+        var before = await Task.WhenAll(families.Select(family => SumAsync(silos, family)));
+        var snapshot = await GetDataAsync(http, "/api/v1/admin/dashboard/snapshot", admin);
+        var after = await Task.WhenAll(families.Select(family => SumAsync(silos, family)));
+
+        Assert.Empty(snapshot["missing_metrics"]!.AsArray());
+        string[] sections = ["grain_methods", "storage"];
+        for (var i = 0; i < sections.Length; i++)
+        {
+            var shown = snapshot[sections[i]]!.AsArray().Sum(one => one!["calls"]!.GetValue<long>());
+            Assert.True(shown > 0 && shown >= before[i] && shown <= after[i], $"{sections[i]}: {shown} shown, the silos' /metrics had {before[i]} before and {after[i]} after");
+        }
+    }
+
+    /// <summary>The sum of one family's series over the processes' /metrics.</summary>
+    private static async Task<double> SumAsync(Uri[] processes, string family)
+    {
+        var total = 0.0;
+        foreach (var process in processes)
+        {
+            using var http = new HttpClient { BaseAddress = process };
+            var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            total += metrics.Split('\n')
+                .Where(line => line.StartsWith(family + "{", StringComparison.Ordinal))
+                .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        }
+
+        return total;
     }
 
     private static List<JsonNode> SilosOf(JsonNode data) => [.. data["silos"]!.AsArray().Select(one => one!)];

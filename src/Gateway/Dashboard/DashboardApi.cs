@@ -1,6 +1,7 @@
 using Microsoft.Net.Http.Headers;
 using UserData.Gateway.Api;
 using UserData.Gateway.Http;
+using UserData.Runtime.Cluster.Transport;
 using UserData.Runtime.Diagnostics.Prometheus;
 using UserData.Runtime.Hosting;
 
@@ -9,7 +10,7 @@ namespace UserData.Gateway.Dashboard;
 /// <summary>
 /// The operator dashboard: the static page at <c>/dashboard</c> (<see cref="DashboardFiles"/>) and the
 /// admin-only data it polls, <c>GET /api/v1/admin/dashboard/snapshot</c>. The data is read from the metric
-/// aggregates only when asked for: no timer or history exists for the dashboard, so with no viewer it costs nothing.
+/// aggregates (in a cluster, also from every other Active silo over the silo port) only when asked for: no timer or history exists for the dashboard, so with no viewer it costs nothing.
 /// </summary>
 public static class DashboardApi
 {
@@ -29,13 +30,18 @@ public static class DashboardApi
         return app;
     }
 
-    public static IResult GetSnapshot(HttpContext context, MetricsCollector collector, ClusterOverview overview, TimeProvider time)
+    public static async Task<IResult> GetSnapshot(HttpContext context, MetricsCollector collector, ClusterOverview overview, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(collector);
         ArgumentNullException.ThrowIfNull(overview);
         ArgumentNullException.ThrowIfNull(time);
-        var snapshot = DashboardSnapshotBuilder.Build(collector.Collect(), overview.Silos(), time.GetUtcNow());
+
+        // In a cluster the calls, storage and HTTP figures are every Active silo's added to this process's own.
+        var metrics = context.RequestServices.GetService<ClusterMetrics>() is { } cluster
+            ? await cluster.CollectAsync(context.RequestAborted).ConfigureAwait(false)
+            : new ClusterMetricsView(collector.Collect(), []);
+        var snapshot = DashboardSnapshotBuilder.Build(metrics.Families, overview.Silos(), time.GetUtcNow(), metrics.MissingSilos);
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Json(new DashboardEnvelope(snapshot, ApiResponses.Meta(context)), DashboardJsonContext.Default.DashboardEnvelope);
     }

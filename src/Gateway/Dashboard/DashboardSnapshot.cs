@@ -3,11 +3,12 @@ using UserData.Gateway.Http;
 namespace UserData.Gateway.Dashboard;
 
 /// <summary>
-/// What the operator dashboard polls: every silo of the cluster from the membership rows, and this process's cumulative
-/// counts and histogram buckets since it started. The page turns differences between two polls into rates and
+/// What the operator dashboard polls: every silo of the cluster from the membership rows, and the cumulative counts and
+/// histogram buckets of this process plus (in a cluster) every Active silo, each since it started. The page turns differences between two polls into rates and
 /// percentiles, so the server keeps no history for it.
 /// </summary>
 /// <param name="LatencyBounds">Upper bounds (seconds) of the buckets in every <c>Buckets</c> list; its last bucket is +Inf.</param>
+/// <param name="MissingMetrics">Active silos that did not answer their figures in time: the counts lack them.</param>
 public sealed record DashboardSnapshot(
     DateTimeOffset Time,
     IReadOnlyList<double> LatencyBounds,
@@ -15,7 +16,8 @@ public sealed record DashboardSnapshot(
     IReadOnlyList<GrainTypeView> GrainTypes,
     IReadOnlyList<OperationView> GrainMethods,
     IReadOnlyList<OperationView> Storage,
-    IReadOnlyList<HttpStatusView> Http);
+    IReadOnlyList<HttpStatusView> Http,
+    IReadOnlyList<string> MissingMetrics);
 
 /// <summary>A silo of the cluster (or the one local silo) as of its last heartbeat.</summary>
 /// <param name="HeartbeatAgeSeconds">This gateway's clock minus the silo's heartbeat time (0 for the one local silo).</param>

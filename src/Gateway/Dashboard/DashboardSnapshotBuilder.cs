@@ -6,14 +6,17 @@ namespace UserData.Gateway.Dashboard;
 
 /// <summary>
 /// Builds the dashboard's view: the silos and their activations by grain type from the cluster overview (every silo in a
-/// cluster), calls, queues, storage and HTTP from this process's collected metric families (the same aggregates as <c>/metrics</c>).
+/// cluster), calls, queues, storage and HTTP from the given metric families (this process's, the same aggregates as <c>/metrics</c>,
+/// and in a cluster every Active silo's added to them).
 /// </summary>
 public static class DashboardSnapshotBuilder
 {
-    public static DashboardSnapshot Build(IReadOnlyList<MetricFamily> families, IReadOnlyList<SiloSummary> silos, DateTimeOffset now)
+    /// <param name="missingMetrics">Addresses of Active silos whose figures are not in <paramref name="families"/>.</param>
+    public static DashboardSnapshot Build(IReadOnlyList<MetricFamily> families, IReadOnlyList<SiloSummary> silos, DateTimeOffset now, IReadOnlyList<string> missingMetrics)
     {
         ArgumentNullException.ThrowIfNull(families);
         ArgumentNullException.ThrowIfNull(silos);
+        ArgumentNullException.ThrowIfNull(missingMetrics);
         var byName = families.ToDictionary(family => family.Name, StringComparer.Ordinal);
         var queues = Series(byName, "grain_queue_length");
         var activations = silos
@@ -48,7 +51,8 @@ public static class DashboardSnapshotBuilder
             grainTypes,
             Operations(byName, "grain_call_duration_seconds", "grain_type", "method"),
             Operations(byName, "storage_operation_duration_seconds", "provider", "operation"),
-            http);
+            http,
+            missingMetrics);
     }
 
     private static IReadOnlyList<MetricSeries> Series(Dictionary<string, MetricFamily> families, string name) =>

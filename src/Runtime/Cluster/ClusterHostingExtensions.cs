@@ -54,6 +54,7 @@ public static class ClusterHostingExtensions
         builder.Services.AddSingleton(new SiloIdentity(string.Create(CultureInfo.InvariantCulture, $"{endpoint}:{options.SiloPort}")));
         AddClusterServices(builder.Services, builder.Configuration);
         builder.Services.AddSingleton<SiloCallHandler>();
+        builder.Services.AddSingleton<SiloMetricsRoute>();
 
         var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -140,6 +141,11 @@ public static class ClusterHostingExtensions
             return new RequestSigner(cluster.Secret!, cluster.MaxClockSkew, previousSecret: cluster.PreviousSecret, replayCacheCapacity: cluster.ReplayCacheCapacity);
         });
         services.AddSingleton<SiloTransportClient>();
+        services.AddSingleton(provider => new ClusterMetrics(
+            provider.GetRequiredService<Diagnostics.Prometheus.MetricsCollector>(),
+            provider.GetRequiredService<IClusterMembership>(),
+            provider.GetRequiredService<SiloTransportClient>(),
+            provider.GetRequiredService<ILogger<ClusterMetrics>>()));
         services.AddSingleton<RemoteMethodTable>();
         services.AddSingleton<ClusterCallRouter>();
         services.AddSingleton<IGrainCallRouter>(provider => provider.GetRequiredService<ClusterCallRouter>());

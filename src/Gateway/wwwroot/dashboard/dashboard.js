@@ -108,7 +108,10 @@ function render(snapshot) {
   $('login').hidden = true;
   $('board').hidden = false;
   $('sign-out').hidden = false;
-  setStatus(`Live, updated ${new Date(snapshot.at).toLocaleTimeString()}`, 'live');
+  // Silos that did not answer their figures: the counts lack them for this poll.
+  const missing = snapshot.missing_metrics ?? [];
+  const updated = `Live, updated ${new Date(snapshot.at).toLocaleTimeString()}`;
+  setStatus(missing.length ? `${updated}; no figures from ${missing.join(', ')}` : updated, missing.length ? 'stale' : 'live');
 
   const bounds = snapshot.latency_bounds;
   const methods = snapshot.grain_methods.map((method) => withRates(method, windowStart, snapshot, 'grain_methods', bounds));

@@ -16,6 +16,7 @@ internal sealed partial class SiloCallHandler(
     RemoteMethodTable methods,
     ClusterCallRouter router,
     IClusterMembership membership,
+    SiloMetricsRoute metricsRoute,
     ILogger<SiloCallHandler> logger)
 {
     /// <summary>Far above any grain call's arguments (the HTTP API caps bodies at 64 KiB).</summary>
@@ -25,6 +26,12 @@ internal sealed partial class SiloCallHandler(
     {
         ArgumentNullException.ThrowIfNull(context);
         var request = context.Request;
+        if (request.Path == SiloMetricsRoute.Path)
+        {
+            await metricsRoute.HandleAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         if (!HttpMethods.IsPost(request.Method) || request.Path != SiloTransportClient.CallPath)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;

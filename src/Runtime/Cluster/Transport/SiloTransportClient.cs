@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using UserData.Runtime.Cluster.Placement;
+using UserData.Runtime.Diagnostics.Prometheus;
 using UserData.Runtime.Dispatch;
 using UserData.Runtime.Grains;
 using UserData.Runtime.Hosting;
@@ -90,6 +92,25 @@ internal sealed class SiloTransportClient : IDisposable
             var answer = await response.Content.ReadAsByteArrayAsync(CancellationToken.None).ConfigureAwait(false);
             return CallMessages.ReadAnswer<TResult>(answer, method.ResultType);
         }
+    }
+
+    /// <summary>The silo's collected metric families (<see cref="SiloMetricsRoute"/>).</summary>
+    /// <exception cref="HttpRequestException">No connection, or an answer other than 200.</exception>
+    public async Task<IReadOnlyList<MetricFamily>> GetMetricsAsync(SiloEndpoint silo, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://{silo.Address}{SiloMetricsRoute.Path}"))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        var (timestamp, nonce, signature) = _signer.Sign("GET", SiloMetricsRoute.Path, []);
+        request.Headers.Add(RequestSigner.TimestampHeader, timestamp);
+        request.Headers.Add(RequestSigner.NonceHeader, nonce);
+        request.Headers.Add(RequestSigner.SignatureHeader, signature);
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        return JsonSerializer.Deserialize(answer, MetricsJsonContext.Default.IReadOnlyListMetricFamily) ?? [];
     }
 
     public void Dispose() => _http.Dispose();
