@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Http;
 
 namespace UserData.Runtime.Cluster.Transport;
 
@@ -45,6 +46,13 @@ public sealed class RequestSigner
         RandomNumberGenerator.Fill(random);
         var nonce = new Guid(random).ToString("N");
         return (timestamp, nonce, Convert.ToBase64String(Compute(_key, method, path, timestamp, nonce, body)));
+    }
+
+    /// <summary>The received request's signature headers checked, as <see cref="Verify(string, string, string?, string?, string?, ReadOnlySpan{byte})"/>.</summary>
+    public string? Verify(HttpRequest request, ReadOnlySpan<byte> body)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Verify(request.Method, request.Path, request.Headers[TimestampHeader], request.Headers[NonceHeader], request.Headers[SignatureHeader], body);
     }
 
     /// <summary>

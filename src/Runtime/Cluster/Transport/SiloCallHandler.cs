@@ -51,13 +51,7 @@ internal sealed partial class SiloCallHandler(
             return;
         }
 
-        var refused = signer.Verify(
-            request.Method,
-            request.Path,
-            request.Headers[RequestSigner.TimestampHeader],
-            request.Headers[RequestSigner.NonceHeader],
-            request.Headers[RequestSigner.SignatureHeader],
-            body);
+        var refused = signer.Verify(request, body);
         if (refused is not null)
         {
             LogRefused(logger, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", refused);

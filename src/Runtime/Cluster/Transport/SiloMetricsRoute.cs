@@ -25,13 +25,7 @@ internal sealed partial class SiloMetricsRoute(RequestSigner signer, IServicePro
             return;
         }
 
-        var refused = signer.Verify(
-            request.Method,
-            request.Path,
-            request.Headers[RequestSigner.TimestampHeader],
-            request.Headers[RequestSigner.NonceHeader],
-            request.Headers[RequestSigner.SignatureHeader],
-            []);
+        var refused = signer.Verify(request, []);
         if (refused is not null)
         {
             LogRefused(logger, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", refused);
