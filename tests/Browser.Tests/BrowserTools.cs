@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
 using UserData.TestSupport;
 
@@ -7,7 +6,7 @@ namespace UserData.Browser.Tests;
 
 /// <summary>
 /// Installs what the browser tests need when it is missing: Debian's chromium (<c>apt-get</c>; the tests run as
-/// root) and playwright-core (<c>npm ci</c> in tests/tools, pinned by its lockfile). Each step has a deadline and
+/// root) and playwright-core (<c>npm ci</c> in tests/tools, pinned by its lockfile, through the dynalite fixture's install). Each step has a deadline and
 /// fails with the command's output.
 /// </summary>
 internal static class BrowserTools
@@ -15,7 +14,6 @@ internal static class BrowserTools
     public const string ChromiumPath = "/usr/bin/chromium";
 
     private static readonly TimeSpan AptDeadline = TimeSpan.FromMinutes(10);
-    private static readonly TimeSpan NpmDeadline = TimeSpan.FromMinutes(5);
     private static readonly SemaphoreSlim Installing = new(1, 1);
 
     public static string ToolsFolder { get; } = Path.Combine(RepositoryRoot.Path, "tests", "tools");
@@ -35,14 +33,7 @@ internal static class BrowserTools
                 }
             }
 
-            if (!File.Exists(Path.Combine(ToolsFolder, "node_modules", "playwright-core", "package.json")))
-            {
-                await using var npmLock = await AcquireNpmLockAsync();
-                if (!File.Exists(Path.Combine(ToolsFolder, "node_modules", "playwright-core", "package.json")))
-                {
-                    await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], NpmDeadline, ToolsFolder, "installing playwright-core (npm ci in tests/tools)");
-                }
-            }
+            await DynaliteServer.EnsureToolsInstalledAsync();
         }
         finally
         {
@@ -124,25 +115,6 @@ internal static class BrowserTools
         lock (output)
         {
             return output.ToString();
-        }
-    }
-
-    /// <summary>The same lock file the dynalite fixture takes around <c>npm ci</c> in this tools folder.</summary>
-    private static async Task<FileStream> AcquireNpmLockAsync()
-    {
-        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ToolsFolder)))[..16];
-        var path = Path.Combine(Path.GetTempPath(), $"userdata-npm-ci-{hash}.lock");
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (deadline.Elapsed < NpmDeadline)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200));
-            }
         }
     }
 }

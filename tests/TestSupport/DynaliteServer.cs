@@ -27,6 +27,9 @@ public sealed class DynaliteServer : IAsyncDisposable
 
     private static string CliPath => Path.Combine(ToolsFolder, "node_modules", "dynalite", "cli.js");
 
+    // Written once `npm ci` has finished: a package's files appear while npm is still installing its dependencies.
+    private static string InstalledMarker => Path.Combine(ToolsFolder, "node_modules", ".installed-by-tests");
+
     private readonly Process _process;
     private readonly EventHandler _onProcessExit;
 
@@ -46,7 +49,7 @@ public sealed class DynaliteServer : IAsyncDisposable
     public static async Task<DynaliteServer> StartAsync(CancellationToken cancellationToken = default)
     {
         var node = FindOnPath("node") ?? throw NodeJsRequired("node");
-        await EnsureInstalledAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureToolsInstalledAsync(cancellationToken).ConfigureAwait(false);
 
         for (var attempt = 1; ; attempt++)
         {
@@ -150,10 +153,14 @@ public sealed class DynaliteServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs <c>npm ci</c> in tests/tools unless dynalite is there, one process at a time across test assemblies.</summary>
-    private static async Task EnsureInstalledAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <c>npm ci</c> in tests/tools (dynalite, playwright-core) unless a finished install of the current lockfile is
+    /// there, one process at a time across test assemblies.
+    /// </summary>
+    public static async Task EnsureToolsInstalledAsync(CancellationToken cancellationToken = default)
     {
-        if (File.Exists(CliPath))
+        var lockfile = Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(ToolsFolder, "package-lock.json"), cancellationToken).ConfigureAwait(false)));
+        if (IsInstalled(lockfile))
         {
             return;
         }
@@ -162,7 +169,7 @@ public sealed class DynaliteServer : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(InstallTimeout);
         await using var installLock = await AcquireInstallLockAsync(timeout.Token).ConfigureAwait(false);
-        if (File.Exists(CliPath))
+        if (IsInstalled(lockfile))
         {
             return;
         }
@@ -191,7 +198,12 @@ public sealed class DynaliteServer : IAsyncDisposable
             throw new InvalidOperationException(
                 $"`npm ci` in {ToolsFolder} failed (exit code {process.ExitCode}) to install dynalite; its output:\n{output}");
         }
+
+        await File.WriteAllTextAsync(InstalledMarker, lockfile, cancellationToken).ConfigureAwait(false);
     }
+
+    private static bool IsInstalled(string lockfile) =>
+        File.Exists(InstalledMarker) && File.ReadAllText(InstalledMarker) == lockfile;
 
     /// <summary>An exclusive lock on a file named after the tools folder, so checkouts do not wait for each other.</summary>
     private static async Task<FileStream> AcquireInstallLockAsync(CancellationToken cancellationToken)
