@@ -22,7 +22,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
 
     private readonly ClusterEnvironment _environment = new();
     private readonly List<SiloProcess> _silos = [];
-    private DotnetProcess? _gateway;
+    private HostProcess? _gateway;
     private IHost? _observer;
     private WriteLoad? _load;
 
@@ -46,10 +46,10 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
 
         _observer = await _environment.StartClientAsync();
         await Eventually.TrueAsync(() => Membership.View.Silos.Count == 3, Deadline, "3 active silos");
-        _gateway = await DotnetProcess.StartAsync("UserData.Gateway.dll", LoopbackPort.Next(), _environment.GatewaySettings());
+        _gateway = await HostProcess.StartAsync("UserData.Gateway.dll", new Dictionary<string, string>(), arguments: _environment.GatewaySettings());
         try
         {
-            _load = await WriteLoad.RegisterAsync(_gateway.BaseAddress, Guid.NewGuid().ToString("N")[..8], Users);
+            _load = await WriteLoad.RegisterAsync(_gateway.Address, Guid.NewGuid().ToString("N")[..8], Users);
         }
         catch
         {

@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 
 namespace UserData.TestSupport;
 
 /// <summary>
-/// <c>dotnet UserData.Silo.dll</c> or <c>dotnet UserData.Gateway.dll</c> from the test's output folder, as a process of
-/// its own in a working directory of the test's choosing, started once <c>/health/ready</c> answers 200.
+/// <c>dotnet UserData.Silo.dll</c> or <c>dotnet UserData.Gateway.dll</c> from the test's output folder (the test
+/// project references the program's project), as a process of its own, started once <c>/health/ready</c> answers 200.
+/// Its output is kept, and it is killed with the test process.
 /// </summary>
 public sealed class HostProcess : IAsyncDisposable
 {
@@ -25,20 +27,39 @@ public sealed class HostProcess : IAsyncDisposable
 
     public string Output => string.Join('\n', _output);
 
-    public static async Task<HostProcess> StartAsync(string assembly, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Starts <paramref name="assembly"/> with settings as environment variables and/or command-line arguments.</summary>
+    /// <param name="workingDirectory">Null: the test's output folder.</param>
+    public static async Task<HostProcess> StartAsync(
+        string assembly, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null, IEnumerable<string>? arguments = null)
     {
-        var address = new Uri($"http://127.0.0.1:{LoopbackPort.Next()}");
+        ArgumentNullException.ThrowIfNull(environment);
+        var path = Path.Combine(AppContext.BaseDirectory, assembly);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{assembly} is not next to the test assembly; the test project must reference its project.", path);
+        }
+
+        var address = new Uri($"http://127.0.0.1:{LoopbackPort.Next().ToString(CultureInfo.InvariantCulture)}");
         var start = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = workingDirectory,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
+
+            // Credentials for the SDK's default chain, so that no process probes for an instance role.
             Environment = { ["AWS_ACCESS_KEY_ID"] = "test", ["AWS_SECRET_ACCESS_KEY"] = "test" },
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
+        start.ArgumentList.Add(path);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(address.ToString().TrimEnd('/'));
+        foreach (var argument in arguments ?? [])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
@@ -81,6 +102,20 @@ public sealed class HostProcess : IAsyncDisposable
         return host;
     }
 
+    /// <summary>SIGTERM, as ECS stops a task: the program shuts down gracefully.</summary>
+    public async Task TerminateAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])
+            ?? throw new InvalidOperationException("kill did not start.");
+        await kill.WaitForExitAsync();
+    }
+
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancellation.Token);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Kill();
@@ -88,7 +123,8 @@ public sealed class HostProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private void Kill()
+    /// <summary>SIGKILL: no shutdown hook runs.</summary>
+    public void Kill()
     {
         try
         {

@@ -6,13 +6,13 @@ namespace UserData.Cluster.Tests.Support;
 /// <summary>The product's silo (<c>src/Silo</c>, with the user grains) in a process of its own, on free loopback ports.</summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
-    private SiloProcess(DotnetProcess process, int siloPort)
+    private SiloProcess(HostProcess process, int siloPort)
     {
         Process = process;
         SiloPort = siloPort;
     }
 
-    public DotnetProcess Process { get; }
+    public HostProcess Process { get; }
 
     public int SiloPort { get; }
 
@@ -23,7 +23,7 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(environment);
         var siloPort = LoopbackPort.Next();
-        var process = await DotnetProcess.StartAsync("UserData.Silo.dll", LoopbackPort.Next(), environment.SiloSettings(siloPort));
+        var process = await HostProcess.StartAsync("UserData.Silo.dll", new Dictionary<string, string>(), arguments: environment.SiloSettings(siloPort));
         return new SiloProcess(process, siloPort);
     }
 
