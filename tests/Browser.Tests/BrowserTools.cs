@@ -33,7 +33,7 @@ internal static class BrowserTools
                 }
             }
 
-            await DynaliteServer.EnsureToolsInstalledAsync();
+            await TestTools.EnsureNpmPackagesAsync();
         }
         finally
         {

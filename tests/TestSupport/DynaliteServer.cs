@@ -23,12 +23,7 @@ public sealed class DynaliteServer : IAsyncDisposable
     private const string ExitWithParentScript =
         "process.stdin.on('end', () => process.exit(0)); process.stdin.resume(); require(process.argv[1]);";
 
-    private static string ToolsFolder => Path.Combine(RepositoryRoot.Path, "tests", "tools");
-
-    private static string CliPath => Path.Combine(ToolsFolder, "node_modules", "dynalite", "cli.js");
-
-    // Written once `npm ci` has finished: a package's files appear while npm is still installing its dependencies.
-    private static string InstalledMarker => Path.Combine(ToolsFolder, "node_modules", ".installed-by-tests");
+    private static string CliPath => Path.Combine(TestTools.NodeModules, "dynalite", "cli.js");
 
     private readonly Process _process;
     private readonly EventHandler _onProcessExit;
@@ -48,8 +43,8 @@ public sealed class DynaliteServer : IAsyncDisposable
     /// <exception cref="InvalidOperationException">Node.js is missing, <c>npm ci</c> failed, or dynalite would not start.</exception>
     public static async Task<DynaliteServer> StartAsync(CancellationToken cancellationToken = default)
     {
-        var node = FindOnPath("node") ?? throw NodeJsRequired("node");
-        await EnsureToolsInstalledAsync(cancellationToken).ConfigureAwait(false);
+        var node = TestTools.FindOnPath("node") ?? throw NodeJsRequired("node");
+        await TestTools.EnsureNpmPackagesAsync(cancellationToken).ConfigureAwait(false);
 
         for (var attempt = 1; ; attempt++)
         {
@@ -96,7 +91,7 @@ public sealed class DynaliteServer : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = ToolsFolder,
+            WorkingDirectory = TestTools.Folder,
         };
         foreach (var argument in arguments)
         {
@@ -153,99 +148,8 @@ public sealed class DynaliteServer : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Runs <c>npm ci</c> in tests/tools (dynalite, playwright-core) unless a finished install of the current lockfile is
-    /// there, one process at a time across test assemblies.
-    /// </summary>
-    public static async Task EnsureToolsInstalledAsync(CancellationToken cancellationToken = default)
-    {
-        var lockfile = Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(ToolsFolder, "package-lock.json"), cancellationToken).ConfigureAwait(false)));
-        if (IsInstalled(lockfile))
-        {
-            return;
-        }
-
-        var npm = FindOnPath("npm") ?? throw NodeJsRequired("npm");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(InstallTimeout);
-        await using var installLock = await AcquireInstallLockAsync(timeout.Token).ConfigureAwait(false);
-        if (IsInstalled(lockfile))
-        {
-            return;
-        }
-
-        var output = new OutputLog();
-        using var process = StartProcess(npm, ["ci", "--no-audit", "--no-fund"], output);
-        process.StandardInput.Close();
-        try
-        {
-            // Also waits for the output readers to drain, so the error message below is complete.
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException exception)
-        {
-            Kill(process);
-            if (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-
-            throw new InvalidOperationException($"`npm ci` in {ToolsFolder} did not finish within {InstallTimeout}; its output:\n{output}", exception);
-        }
-
-        if (process.ExitCode != 0 || !File.Exists(CliPath))
-        {
-            throw new InvalidOperationException(
-                $"`npm ci` in {ToolsFolder} failed (exit code {process.ExitCode}) to install dynalite; its output:\n{output}");
-        }
-
-        await File.WriteAllTextAsync(InstalledMarker, lockfile, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static bool IsInstalled(string lockfile) =>
-        File.Exists(InstalledMarker) && File.ReadAllText(InstalledMarker) == lockfile;
-
-    /// <summary>An exclusive lock on a file named after the tools folder, so checkouts do not wait for each other.</summary>
-    private static async Task<FileStream> AcquireInstallLockAsync(CancellationToken cancellationToken)
-    {
-        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ToolsFolder)))[..16];
-        var path = Path.Combine(Path.GetTempPath(), $"userdata-npm-ci-{hash}.lock");
-        while (true)
-        {
-            try
-            {
-                // Not deleted on close: a waiter could lock the deleted file while another creates a new one.
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException)
-            {
-                try
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException exception)
-                {
-                    throw new TimeoutException($"Another test process held {path} (installing dynalite) for longer than {InstallTimeout}.", exception);
-                }
-            }
-        }
-    }
-
     private static InvalidOperationException NodeJsRequired(string command) => new(
-        $"The DynamoDB tests need Node.js: they run dynalite, a local DynamoDB-compatible server, and `{command}` is not on PATH. " +
-        "Install Node.js 20 or later with npm (https://nodejs.org/en/download, or e.g. `sudo apt-get install nodejs npm`), " +
-        "make sure `node` and `npm` are on PATH, and run the tests again; they install dynalite themselves (`npm ci` in tests/tools).");
-
-    private static string? FindOnPath(string command)
-    {
-        var extensions = OperatingSystem.IsWindows()
-            ? (Environment.GetEnvironmentVariable("PATHEXT") ?? ".EXE;.CMD").Split(';', StringSplitOptions.RemoveEmptyEntries)
-            : [string.Empty];
-        var folders = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
-        return folders
-            .SelectMany(folder => extensions.Select(extension => Path.Combine(folder, command + extension)))
-            .FirstOrDefault(File.Exists);
-    }
+        $"The DynamoDB tests need Node.js: `{command}` is not on PATH. Install Node.js 20 or later with npm and run the tests again.");
 
     private static void Kill(Process process)
     {
@@ -256,41 +160,6 @@ public sealed class DynaliteServer : IAsyncDisposable
         catch (InvalidOperationException)
         {
             // Already exited.
-        }
-    }
-
-    /// <summary>A process's output lines, kept for error messages.</summary>
-    private sealed class OutputLog
-    {
-        private readonly StringBuilder _text = new();
-
-        public void Add(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_text)
-            {
-                _text.AppendLine(line);
-            }
-        }
-
-        public bool Contains(string value)
-        {
-            lock (_text)
-            {
-                return _text.ToString().Contains(value, StringComparison.Ordinal);
-            }
-        }
-
-        public override string ToString()
-        {
-            lock (_text)
-            {
-                return _text.ToString();
-            }
         }
     }
 }

@@ -1,0 +1,42 @@
+using Amazon;
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
+using Amazon.Runtime.Credentials;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace UserData.Providers.DynamoDB;
+
+/// <summary>The DynamoDB client a provider uses: the application's own when it registered an <see cref="IAmazonDynamoDB"/>, otherwise one made from the options.</summary>
+public static class DynamoDBClients
+{
+    /// <returns>The client, and whether the caller owns it (and so must dispose of it).</returns>
+    public static (IAmazonDynamoDB Client, bool Owned) Resolve(IServiceProvider services, DynamoDBProviderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        return services.GetService<IAmazonDynamoDB>() is { } injected ? (injected, false) : (Create(options), true);
+    }
+
+    public static AmazonDynamoDBClient Create(DynamoDBProviderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrEmpty(options.ServiceUrl))
+        {
+            return new AmazonDynamoDBClient(new AmazonDynamoDBConfig { RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region) });
+        }
+
+        // A local endpoint (DynamoDB Local) takes any credentials; use the default chain when it has some.
+        var config = new AmazonDynamoDBConfig { ServiceURL = options.ServiceUrl, AuthenticationRegion = options.Region };
+        AWSCredentials credentials;
+        try
+        {
+            credentials = DefaultAWSCredentialsIdentityResolver.GetCredentials(config);
+        }
+        catch (AmazonClientException)
+        {
+            credentials = new BasicAWSCredentials("local", "local");
+        }
+
+        return new AmazonDynamoDBClient(credentials, config);
+    }
+}

