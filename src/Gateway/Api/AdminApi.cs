@@ -1,9 +1,9 @@
+using Orleans;
+using Orleans.Runtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 using UserData.Gateway.Http;
 using UserData.Grains.Errors;
 using UserData.Grains.Users;
-using UserData.Runtime.Grains;
-using UserData.Runtime.Hosting;
 
 namespace UserData.Gateway.Api;
 
@@ -41,16 +41,28 @@ public static class AdminApi
         }
     }
 
-    public static async Task<Ok<Envelope<ClusterStatus>>> GetClusterAsync(HttpContext context, IGrainFactory grains, ClusterOverview overview)
+    /// <summary>The silos of the membership table and the activations on each, from Orleans' management grain.</summary>
+    public static async Task<Ok<Envelope<ClusterStatus>>> GetClusterAsync(HttpContext context, IGrainFactory grains)
     {
         await ProfileApi.Me(context, grains).GetProfileAsync();
-        var silos = overview.Silos();
-        var byType = silos
-            .SelectMany(silo => silo.ActivationsByType)
-            .GroupBy(pair => pair.Key, StringComparer.Ordinal)
-            .ToDictionary(group => group.Key, group => group.Sum(pair => pair.Value), StringComparer.Ordinal);
-        var view = silos.Select(silo => new ClusterSilo(silo.Address, silo.Status, silo.StartedAt, silo.LastHeartbeat, silo.Activations)).ToList();
-        return TypedResults.Ok(ApiResponses.Envelope(context, new ClusterStatus(view, byType)));
+        var management = grains.GetGrain<IManagementGrain>(0);
+        var hosts = await management.GetDetailedHosts(onlyActive: false);
+        var statistics = await management.GetSimpleGrainStatistics();
+        var bySilo = statistics
+            .GroupBy(statistic => statistic.SiloAddress.ToString(), StringComparer.Ordinal)
+            .ToDictionary(group => group.Key, group => group.Sum(statistic => statistic.ActivationCount), StringComparer.Ordinal);
+        var byType = statistics
+            .GroupBy(statistic => statistic.GrainType, StringComparer.Ordinal)
+            .ToDictionary(group => group.Key, group => group.Sum(statistic => statistic.ActivationCount), StringComparer.Ordinal);
+        var silos = hosts
+            .Select(host => new ClusterSilo(
+                host.SiloAddress.ToString(),
+                host.Status.ToString(),
+                new DateTimeOffset(DateTime.SpecifyKind(host.StartTime, DateTimeKind.Utc)),
+                new DateTimeOffset(DateTime.SpecifyKind(host.IAmAliveTime, DateTimeKind.Utc)),
+                bySilo.GetValueOrDefault(host.SiloAddress.ToString())))
+            .ToList();
+        return TypedResults.Ok(ApiResponses.Envelope(context, new ClusterStatus(silos, byType)));
     }
 }
 

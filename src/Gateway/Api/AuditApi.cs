@@ -1,7 +1,7 @@
+using Orleans;
 using Microsoft.AspNetCore.Http.HttpResults;
 using UserData.Gateway.Http;
 using UserData.Grains.Audit;
-using UserData.Runtime.Grains;
 
 namespace UserData.Gateway.Api;
 

@@ -1,3 +1,4 @@
+using Orleans;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,6 @@ using UserData.Grains.Emails;
 using UserData.Grains.Errors;
 using UserData.Grains.Users;
 using UserData.Grains.Validation;
-using UserData.Runtime.Grains;
 
 namespace UserData.Gateway.Api;
 
@@ -40,7 +40,7 @@ public static class AuthApi
         var role = bootstrap.Value.IsAdmin(email) ? Roles.Admin : Roles.User;
         var hash = hasher.HashPassword(Account.Instance, request.Password!);
         var displayName = string.IsNullOrWhiteSpace(request.DisplayName) ? null : request.DisplayName.Trim();
-        var requestContext = new RequestContext(context.TraceIdentifier);
+        var requestContext = new RequestOrigin(context.TraceIdentifier);
         var idempotency = idempotencyKeys.Read(context, body.Raw);
         var registered = await grains.GetGrain<IEmailGrain>(emailKeys.GrainKey(email))
             .RegisterAsync(new Registration(Guid.NewGuid().ToString(), email, hash, displayName, role), idempotency, requestContext);
@@ -82,7 +82,7 @@ public static class AuthApi
 
         // The password was checked first: a replay needs it as much as a login does (it is also in the fingerprint).
         var session = await grains.GetGrain<IUserGrain>(credentials.UserId)
-            .StartSessionAsync(tokens.Start(credentials.UserId), idempotency, new RequestContext(context.TraceIdentifier));
+            .StartSessionAsync(tokens.Start(credentials.UserId), idempotency, new RequestOrigin(context.TraceIdentifier));
         GatewayLog.LoginSucceeded(logger, credentials.UserId);
         return TypedResults.Ok(ApiResponses.Envelope(context, tokens.Started(session.Value)));
     }
@@ -100,7 +100,7 @@ public static class AuthApi
         try
         {
             var session = await grains.GetGrain<IUserGrain>(userId).RefreshSessionAsync(
-                secret, tokens.Rotate(familyId, presented!), idempotencyKeys.Read(context, body.Raw), new RequestContext(context.TraceIdentifier));
+                secret, tokens.Rotate(familyId, presented!), idempotencyKeys.Read(context, body.Raw), new RequestOrigin(context.TraceIdentifier));
             return TypedResults.Ok(ApiResponses.Envelope(context, tokens.Rotated(session.Value, presented!)));
         }
         catch (InvalidRefreshTokenException refused)
@@ -118,7 +118,7 @@ public static class AuthApi
         {
             try
             {
-                await grains.GetGrain<IUserGrain>(userId).RevokeSessionAsync(familyId, secret, idempotency, new RequestContext(context.TraceIdentifier));
+                await grains.GetGrain<IUserGrain>(userId).RevokeSessionAsync(familyId, secret, idempotency, new RequestOrigin(context.TraceIdentifier));
             }
             catch (UserNotFoundException)
             {

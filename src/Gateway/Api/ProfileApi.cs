@@ -1,3 +1,4 @@
+using Orleans;
 using Microsoft.AspNetCore.Http.HttpResults;
 using UserData.Gateway.Auth;
 using UserData.Gateway.Http;
@@ -6,7 +7,6 @@ using UserData.Gateway.Logging;
 using UserData.Grains.Common;
 using UserData.Grains.Emails;
 using UserData.Grains.Users;
-using UserData.Runtime.Grains;
 
 namespace UserData.Gateway.Api;
 
@@ -34,7 +34,7 @@ public static class ProfileApi
     {
         var ifMatch = ETags.IfMatch(context.Request);
         var change = (await JsonBody.ReadAsync(context, ApiJsonContext.Default.UpdateProfileRequest, RequestSchemas.Profile, Validators.Profile)).Value;
-        var profile = await Me(context, grains).UpdateProfileAsync(change, ifMatch, new RequestContext(context.TraceIdentifier));
+        var profile = await Me(context, grains).UpdateProfileAsync(change, ifMatch, new RequestOrigin(context.TraceIdentifier));
         ETags.Set(context.Response, profile.Version);
         return TypedResults.Ok(ApiResponses.Envelope(context, profile));
     }
@@ -43,7 +43,7 @@ public static class ProfileApi
     public static async Task<NoContent> EraseAsync(HttpContext context, IGrainFactory grains, EmailKeys emailKeys, ILogger<Account> logger)
     {
         var userId = context.User.UserId();
-        var request = new RequestContext(context.TraceIdentifier);
+        var request = new RequestOrigin(context.TraceIdentifier);
         var email = await grains.GetGrain<IUserGrain>(userId).EraseAsync(ETags.IfMatch(context.Request), request);
         await grains.GetGrain<IEmailGrain>(emailKeys.GrainKey(email)).ReleaseAsync(userId, request);
         GatewayLog.UserErased(logger, userId);

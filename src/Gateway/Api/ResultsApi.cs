@@ -1,8 +1,8 @@
+using Orleans;
 using Microsoft.AspNetCore.Http.HttpResults;
 using UserData.Gateway.Http;
 using UserData.Grains.Common;
 using UserData.Grains.Results;
-using UserData.Runtime.Grains;
 
 namespace UserData.Gateway.Api;
 
@@ -25,7 +25,7 @@ public static class ResultsApi
     {
         var raw = await JsonBody.ReadEmptyAsync(context);
         var result = await ProfileApi.Me(context, grains)
-            .GenerateResultAsync(idempotencyKeys.Read(context, raw), new RequestContext(context.TraceIdentifier));
+            .GenerateResultAsync(idempotencyKeys.Read(context, raw), new RequestOrigin(context.TraceIdentifier));
         var envelope = ApiResponses.Envelope(context, result.Value);
         return result.Created ? TypedResults.Created("/api/v1/me/results/latest", envelope) : TypedResults.Ok(envelope);
     }

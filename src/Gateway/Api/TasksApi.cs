@@ -1,10 +1,10 @@
+using Orleans;
 using Microsoft.AspNetCore.Http.HttpResults;
 using UserData.Gateway.Http;
 using UserData.Gateway.Json;
 using UserData.Grains.Common;
 using UserData.Grains.Errors;
 using UserData.Grains.Tasks;
-using UserData.Runtime.Grains;
 
 namespace UserData.Gateway.Api;
 
@@ -31,7 +31,7 @@ public static class TasksApi
     {
         var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.TaskRequest, RequestSchemas.Task, Validators.Task);
         var result = await ProfileApi.Me(context, grains)
-            .CreateTaskAsync(body.Value, idempotencyKeys.Read(context, body.Raw), new RequestContext(context.TraceIdentifier));
+            .CreateTaskAsync(body.Value, idempotencyKeys.Read(context, body.Raw), new RequestOrigin(context.TraceIdentifier));
         ETags.Set(context.Response, result.Value.Version);
         var envelope = ApiResponses.Envelope(context, result.Value);
         return result.Created ? TypedResults.Created($"/api/v1/me/tasks/{result.Value.Id}", envelope) : TypedResults.Ok(envelope);
@@ -54,7 +54,7 @@ public static class TasksApi
     {
         var ifMatch = ETags.IfMatch(context.Request);
         var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.TaskRequest, RequestSchemas.Task, Validators.Task);
-        var task = await ProfileApi.Me(context, grains).ReplaceTaskAsync(CheckId(id), body.Value, ifMatch, new RequestContext(context.TraceIdentifier));
+        var task = await ProfileApi.Me(context, grains).ReplaceTaskAsync(CheckId(id), body.Value, ifMatch, new RequestOrigin(context.TraceIdentifier));
         ETags.Set(context.Response, task.Version);
         return TypedResults.Ok(ApiResponses.Envelope(context, task));
     }
@@ -63,14 +63,14 @@ public static class TasksApi
     {
         var ifMatch = ETags.IfMatch(context.Request);
         var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.PatchTaskRequest, RequestSchemas.Task, Validators.PatchTask);
-        var task = await ProfileApi.Me(context, grains).PatchTaskAsync(CheckId(id), body.Value, ifMatch, new RequestContext(context.TraceIdentifier));
+        var task = await ProfileApi.Me(context, grains).PatchTaskAsync(CheckId(id), body.Value, ifMatch, new RequestOrigin(context.TraceIdentifier));
         ETags.Set(context.Response, task.Version);
         return TypedResults.Ok(ApiResponses.Envelope(context, task));
     }
 
     public static async Task<NoContent> DeleteAsync(HttpContext context, IGrainFactory grains, string id)
     {
-        await ProfileApi.Me(context, grains).DeleteTaskAsync(CheckId(id), ETags.IfMatch(context.Request), new RequestContext(context.TraceIdentifier));
+        await ProfileApi.Me(context, grains).DeleteTaskAsync(CheckId(id), ETags.IfMatch(context.Request), new RequestOrigin(context.TraceIdentifier));
         return TypedResults.NoContent();
     }
 

@@ -1,3 +1,4 @@
+using Orleans;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -13,7 +14,6 @@ using UserData.Grains.Emails;
 using UserData.Grains.Identities;
 using UserData.Grains.Users;
 using UserData.Grains.Validation;
-using UserData.Runtime.Grains;
 
 namespace UserData.Gateway.Auth;
 
@@ -113,7 +113,7 @@ public static class ExternalTokens
             return;
         }
 
-        var request = new RequestContext(context.HttpContext.TraceIdentifier);
+        var request = new RequestOrigin(context.HttpContext.TraceIdentifier);
         var identity = grains.GetGrain<IExternalIdentityGrain>(IdentityKey(options, options.Authority!, subject));
         var link = await identity.LinkAsync(Guid.NewGuid().ToString(), request);
         UserProfile profile;

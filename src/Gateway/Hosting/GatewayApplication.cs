@@ -7,26 +7,24 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using UserData.Gateway.Api;
 using UserData.Gateway.Auth;
-using UserData.Gateway.Dashboard;
-using UserData.Gateway.Health;
 using UserData.Gateway.Http;
 using UserData.Gateway.Json;
 using UserData.Gateway.Logging;
-using UserData.Gateway.Metrics;
 using UserData.Gateway.OpenApi;
 using UserData.Gateway.Options;
 using UserData.Gateway.RateLimiting;
-using UserData.Grains.Hosting;
+using Orleans.Dashboard;
 using UserData.Grains.Users;
-using UserData.Runtime.Cluster;
-using UserData.Runtime.Hosting;
-using UserData.Runtime.Storage;
+using UserData.Silo.Health;
+using UserData.Silo.Hosting;
+using UserData.Silo.Telemetry;
 
 namespace UserData.Gateway.Hosting;
 
 /// <summary>
-/// Builds the gateway: a co-hosted silo with the user and email grains (with <c>Cluster:Provider=DynamoDB</c> a cluster
-/// member like a silo process, its silo port next to the HTTP addresses), and the HTTP API in front of it.
+/// Builds the gateway: the HTTP API in front of the grains, with a co-hosted Orleans silo (by default; with
+/// <c>Cluster:Provider=DynamoDB</c> a cluster member like a silo process) or, with <c>Gateway:CoHostSilo=false</c>, as an
+/// Orleans client of the cluster.
 /// </summary>
 public static class GatewayApplication
 {
@@ -51,18 +49,17 @@ public static class GatewayApplication
         builder.AddJsonConsoleLogs();
         SigningKeySetup.EnsureLocalSigningKey(builder.Configuration);
         AddServices(builder.Services, builder.Configuration);
-        if (builder.Configuration.GetValue("Gateway:CoHostSilo", true))
+        if (builder.Configuration.GetValue($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.CoHostSilo)}", true))
         {
-            await builder.AddClusterSiloAsync().ConfigureAwait(false);
+            await builder.AddUserDataSiloAsync().ConfigureAwait(false);
         }
         else
         {
-            // A pure gateway: no activations here; each call goes to the owning silo over the signed silo port.
-            builder.AddClusterClient();
+            builder.AddUserDataClusterClient();
         }
 
+        builder.AddUserDataTelemetry();
         var app = builder.Build();
-        app.UseSiloPort();
         UsePipeline(app);
         return app;
     }
@@ -93,9 +90,6 @@ public static class GatewayApplication
         services.AddSingleton<SessionTokens>();
         services.AddSingleton<EmailKeys>();
         services.AddSingleton<IdempotencyKeys>();
-
-        services.AddGrainRuntime(configuration).AddUserDataGrains();
-        services.AddJournalStorage(configuration);
 
         // With an external issuer, a policy scheme sends each token to the scheme of its issuer; ours stay unchanged.
         var authority = configuration[$"{AuthOptions.SectionName}:{nameof(AuthOptions.Authority)}"];
@@ -140,7 +134,6 @@ public static class GatewayApplication
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
         });
         services.AddOpenApi(openApi => openApi.AddSchemaTransformer<OptionalSchemaTransformer>());
-        services.AddGatewayMetrics();
     }
 
     private static void UsePipeline(WebApplication app)
@@ -148,7 +141,6 @@ public static class GatewayApplication
         app.UseForwardedHeaders();
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseRequestLog();
-        app.UseDashboardFiles();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseStatusCodePages(StatusCodeErrors.WriteAsync);
         app.UseCors(CorsPolicy);
@@ -163,9 +155,9 @@ public static class GatewayApplication
         app.UseRateLimiter();
 
         app.MapOpenApi();
-        app.MapHealthApi();
-        app.MapMetrics();
-        app.MapDashboard();
+        app.MapUserDataHealth();
+        app.MapUserDataMetrics();
+        app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(AdminApi.AdminPolicy);
         app.MapAuthApi();
         app.MapAdminUsersApi();
         app.MapGroup("/api/v1/me")

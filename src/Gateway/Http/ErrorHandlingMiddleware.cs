@@ -1,13 +1,14 @@
+using Orleans;
 using UserData.Gateway.Logging;
 using UserData.Grains.Errors;
-using UserData.Runtime.Cluster.Transport;
-using UserData.Runtime.Grains;
+using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace UserData.Gateway.Http;
 
 /// <summary>
-/// Turns every exception into the error envelope: domain exceptions into their codes, overload and silo
-/// trouble into 503, and anything unexpected into a 500 that carries no exception text.
+/// Turns every exception into the error envelope: domain exceptions into their codes, Orleans' overload, timeout and
+/// silo trouble into 503 with Retry-After, and anything unexpected into a 500 that carries no exception text.
 /// </summary>
 public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
 {
@@ -69,14 +70,13 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         TaskLimitExceededException limit => new(422, ErrorCodes.TaskLimitExceeded, limit.Message),
         IdempotencyKeyReusedException reused => new(422, ErrorCodes.IdempotencyKeyReused, reused.Message),
         Api.RateLimitedException limited => new(429, ErrorCodes.RateLimited, "Too many requests; retry later", RetryAfterSeconds: Math.Max(1, (int)Math.Ceiling(limited.RetryAfter.TotalSeconds))),
-        GrainOverloadedException => new(503, ErrorCodes.Unavailable, "The service is busy; retry shortly", RetryAfterSeconds: 1),
-        GrainCallTimeoutException => new(503, ErrorCodes.Unavailable, "The service did not answer in time; retry shortly", RetryAfterSeconds: 1),
-        StaleActivationException => new(503, ErrorCodes.Unavailable, "The request conflicted with another write; retry it", RetryAfterSeconds: 1),
-        SiloUnavailableException => new(503, ErrorCodes.Unavailable, "The service is restarting; retry shortly", RetryAfterSeconds: 1),
+        ConcurrentWriterException or InconsistentStateException => new(503, ErrorCodes.Unavailable, "The request conflicted with another write; retry it", RetryAfterSeconds: 1),
+        GatewayTooBusyException or LimitExceededException => new(503, ErrorCodes.Unavailable, "The service is busy; retry shortly", RetryAfterSeconds: 1),
 
-        // The silo died with the request in flight: it may have been applied (an Idempotency-Key makes the retry safe).
-        SiloConnectionLostException => new(503, ErrorCodes.Unavailable, "The service restarted during the request; retry shortly", RetryAfterSeconds: 1),
-        GrainActivationException => new(503, ErrorCodes.Unavailable, "The service cannot reach its storage; retry shortly", RetryAfterSeconds: 1),
+        // No answer in time, or the silo died with the request in flight: it may have been applied (an Idempotency-Key
+        // makes the retry safe).
+        TimeoutException => new(503, ErrorCodes.Unavailable, "The service did not answer in time; retry shortly", RetryAfterSeconds: 1),
+        SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException or ClientNotAvailableException => new(503, ErrorCodes.Unavailable, "The service is restarting; retry shortly", RetryAfterSeconds: 1),
         BadHttpRequestException { StatusCode: 413 } => new(413, ErrorCodes.PayloadTooLarge, "The request body is too large"),
         BadHttpRequestException bad => new(bad.StatusCode, ErrorCodes.InvalidJson, "The request could not be read"),
         _ => new(500, ErrorCodes.InternalError, "An internal error occurred"),

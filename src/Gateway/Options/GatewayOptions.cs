@@ -21,6 +21,9 @@ public sealed class GatewayOptions : IValidatableObject
 {
     public const string SectionName = "Gateway";
 
+    /// <summary>Run a silo in this process (the default); false makes the gateway an Orleans client of the cluster's silos.</summary>
+    public bool CoHostSilo { get; set; } = true;
+
     /// <summary>
     /// Comma-separated CIDRs of the proxies in front of the gateway (the load balancer's VPC, <c>Gateway__TrustedProxies</c>).
     /// Only a peer in one of them may name the client with <c>X-Forwarded-For</c>; anyone else's header is ignored.

@@ -1,7 +1,8 @@
 namespace UserData.Grains.Common;
 
 /// <summary>One page of a list and the total number of items across all pages.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, int Limit, int Offset, int Total)
+[GenerateSerializer, Immutable, Alias("page`1")]
+public sealed record Page<T>([property: Id(0)] IReadOnlyList<T> Items, [property: Id(1)] int Limit, [property: Id(2)] int Offset, [property: Id(3)] int Total)
 {
     public bool HasMore => Offset + Items.Count < Total;
 

@@ -1,15 +1,17 @@
+using Orleans.Runtime;
 using UserData.Grains.Common;
-using UserData.Runtime.Journal;
 
 namespace UserData.Grains.Identities;
 
 /// <summary>
 /// The link is never changed once made: an erased user's external account keeps naming the erased id, so its
-/// tokens are refused instead of silently creating a new account.
+/// tokens are refused instead of silently creating a new account. Writes are ETag-checked and decided again on the
+/// stored link after a conflict, so concurrent first sign-ins on two activations still agree on one user id.
 /// </summary>
-public sealed class ExternalIdentityGrain(TimeProvider time) : JournaledGrain<ExternalIdentityState, ExternalIdentityEvent>, IExternalIdentityGrain
+public sealed class ExternalIdentityGrain(
+    [PersistentState("link", ProviderNames.Claims)] IPersistentState<ExternalIdentityClaim> link) : Grain, IExternalIdentityGrain
 {
-    public async Task<ExternalIdentityLink> LinkAsync(string candidateUserId, RequestContext request)
+    public Task<ExternalIdentityLink> LinkAsync(string candidateUserId, RequestOrigin request)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!Guid.TryParse(candidateUserId, out _))
@@ -17,23 +19,30 @@ public sealed class ExternalIdentityGrain(TimeProvider time) : JournaledGrain<Ex
             throw new ArgumentException("A linked user id must be a GUID.", nameof(candidateUserId));
         }
 
-        if (State.UserId is null)
+        return link.RunAsync(async () =>
         {
-            await RaiseAsync(new ExternalIdentityLinked(candidateUserId), request);
-        }
+            if (link.State.UserId is null)
+            {
+                link.State = new ExternalIdentityClaim { UserId = candidateUserId };
+                await link.WriteStateAsync();
+            }
 
-        return new ExternalIdentityLink(State.UserId!, State.Registered);
+            return new ExternalIdentityLink(link.State.UserId!, link.State.Registered);
+        });
     }
 
-    public async Task ConfirmAsync(string userId, RequestContext request)
+    public Task ConfirmAsync(string userId, RequestOrigin request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (State.UserId == userId && !State.Registered)
+        return link.RunAsync(async () =>
         {
-            await RaiseAsync(new ExternalIdentityConfirmed(userId), request);
-        }
-    }
+            if (link.State.UserId == userId && !link.State.Registered)
+            {
+                link.State.Registered = true;
+                await link.WriteStateAsync();
+            }
 
-    private Task RaiseAsync(ExternalIdentityEvent @event, RequestContext request) =>
-        RaiseEventAsync(@event with { At = Clock.Now(time), RequestId = request.RequestId });
+            return true;
+        });
+    }
 }

@@ -1,5 +1,4 @@
 using UserData.Grains.Common;
-using UserData.Runtime.Grains;
 
 namespace UserData.Grains.Identities;
 
@@ -7,19 +6,20 @@ namespace UserData.Grains.Identities;
 /// One account at an external OIDC issuer, keyed by a keyed hash of <c>issuer + "\n" + sub</c> (the gateway makes the
 /// key, so storage holds neither): names the user of ours that the account signs in as.
 /// </summary>
-[GrainType("external-identity")]
-public interface IExternalIdentityGrain : IGrain
+[Alias("external-identity")]
+public interface IExternalIdentityGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Links the account to <paramref name="candidateUserId"/> unless it is linked already; returns the link in force,
     /// so concurrent first sign-ins all agree on one user id.
     /// </summary>
-    Task<ExternalIdentityLink> LinkAsync(string candidateUserId, RequestContext request);
+    Task<ExternalIdentityLink> LinkAsync(string candidateUserId, RequestOrigin request);
 
     /// <summary>Records that the linked user has been registered; from then on a missing user means an erased one.</summary>
-    Task ConfirmAsync(string userId, RequestContext request);
+    Task ConfirmAsync(string userId, RequestOrigin request);
 }
 
 /// <param name="UserId">Our user id the account signs in as.</param>
 /// <param name="Registered">True once that user was registered: its absence then means it was erased.</param>
-public sealed record ExternalIdentityLink(string UserId, bool Registered);
+[GenerateSerializer, Immutable, Alias("external-identity-link")]
+public sealed record ExternalIdentityLink([property: Id(0)] string UserId, [property: Id(1)] bool Registered);

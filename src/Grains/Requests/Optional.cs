@@ -8,6 +8,7 @@ namespace UserData.Grains.Requests;
 /// A plain nullable cannot tell "absent" from "null", which PATCH needs.
 /// </summary>
 [JsonConverter(typeof(OptionalJsonConverterFactory))]
+[GenerateSerializer, Immutable, Alias("optional`1")]
 public readonly record struct Optional<T>
 {
     public Optional(T? value)
@@ -16,8 +17,10 @@ public readonly record struct Optional<T>
         Value = value;
     }
 
+    [Id(0)]
     public bool IsSet { get; }
 
+    [Id(1)]
     public T? Value { get; }
 
     public T? Or(T? fallback) => IsSet ? Value : fallback;

@@ -3,7 +3,7 @@ using UserData.Grains.Common;
 using UserData.Grains.Requests;
 using UserData.Grains.Results;
 using UserData.Grains.Tasks;
-using UserData.Runtime.Grains;
+using Orleans.Concurrency;
 
 namespace UserData.Grains.Users;
 
@@ -12,11 +12,11 @@ namespace UserData.Grains.Users;
 /// audit trail. Every method but <see cref="RegisterAsync"/> throws <see cref="Errors.UserNotFoundException"/>
 /// for a user that was never registered or was erased. <c>ifMatch</c> is the version an ETag named, or null.
 /// </summary>
-[GrainType("user")]
-public interface IUserGrain : IGrain
+[Alias("user")]
+public interface IUserGrain : IGrainWithStringKey
 {
     /// <summary>Creates the account; repeating it with the same email returns the existing profile (registration retries).</summary>
-    Task<UserProfile> RegisterAsync(NewUser user, RequestContext request);
+    Task<UserProfile> RegisterAsync(NewUser user, RequestOrigin request);
 
     /// <summary>The email this user is registered with, or null when never registered or erased.</summary>
     [ReadOnly]
@@ -27,7 +27,7 @@ public interface IUserGrain : IGrain
     /// journaled write, so an activation that has not seen a registration made elsewhere is fenced and retried
     /// rather than believed) and returns false. A registration of the id after that fails.
     /// </summary>
-    Task<bool> SettleClaimAsync(RequestContext request);
+    Task<bool> SettleClaimAsync(RequestOrigin request);
 
     /// <summary>For login; null when never registered or erased (the caller answers as for an unknown email).</summary>
     [ReadOnly]
@@ -36,10 +36,10 @@ public interface IUserGrain : IGrain
     [ReadOnly]
     Task<UserProfile> GetProfileAsync();
 
-    Task<UserProfile> UpdateProfileAsync(UpdateProfileRequest change, long? ifMatch, RequestContext request);
+    Task<UserProfile> UpdateProfileAsync(UpdateProfileRequest change, long? ifMatch, RequestOrigin request);
 
     /// <summary>Erases all the user's data; returns the email, which the caller then releases.</summary>
-    Task<string> EraseAsync(long? ifMatch, RequestContext request);
+    Task<string> EraseAsync(long? ifMatch, RequestOrigin request);
 
     [ReadOnly]
     Task<UserExport> ExportAsync();
@@ -48,7 +48,7 @@ public interface IUserGrain : IGrain
     /// Starts a refresh-token family (a login or a registration). With an idempotency key seen before, returns the
     /// session that call issued (Replayed), whatever became of it since.
     /// </summary>
-    Task<CommandResult<IssuedSession>> StartSessionAsync(SessionGrant grant, IdempotencyKey? idempotency, RequestContext request);
+    Task<CommandResult<IssuedSession>> StartSessionAsync(SessionGrant grant, IdempotencyKey? idempotency, RequestOrigin request);
 
     /// <summary>
     /// Rotates the refresh token <paramref name="secret"/> of <c>next.FamilyId</c> to the one <paramref name="next"/>
@@ -56,12 +56,12 @@ public interface IUserGrain : IGrain
     /// A replay (same idempotency key and request) returns the first rotation only while the token it issued is still
     /// the family's current one; otherwise the old token is being reused, and that revokes the family as well.
     /// </summary>
-    Task<CommandResult<IssuedSession>> RefreshSessionAsync(string secret, SessionGrant next, IdempotencyKey? idempotency, RequestContext request);
+    Task<CommandResult<IssuedSession>> RefreshSessionAsync(string secret, SessionGrant next, IdempotencyKey? idempotency, RequestOrigin request);
 
     /// <summary>Logout: revokes the family of a current refresh token; an invalid token is ignored.</summary>
-    Task RevokeSessionAsync(string familyId, string secret, IdempotencyKey? idempotency, RequestContext request);
+    Task RevokeSessionAsync(string familyId, string secret, IdempotencyKey? idempotency, RequestOrigin request);
 
-    Task<CommandResult<TaskView>> CreateTaskAsync(TaskRequest task, IdempotencyKey? idempotency, RequestContext request);
+    Task<CommandResult<TaskView>> CreateTaskAsync(TaskRequest task, IdempotencyKey? idempotency, RequestOrigin request);
 
     [ReadOnly]
     Task<Page<TaskView>> ListTasksAsync(TaskListQuery query);
@@ -69,14 +69,14 @@ public interface IUserGrain : IGrain
     [ReadOnly]
     Task<TaskView> GetTaskAsync(string taskId);
 
-    Task<TaskView> ReplaceTaskAsync(string taskId, TaskRequest task, long? ifMatch, RequestContext request);
+    Task<TaskView> ReplaceTaskAsync(string taskId, TaskRequest task, long? ifMatch, RequestOrigin request);
 
-    Task<TaskView> PatchTaskAsync(string taskId, PatchTaskRequest change, long? ifMatch, RequestContext request);
+    Task<TaskView> PatchTaskAsync(string taskId, PatchTaskRequest change, long? ifMatch, RequestOrigin request);
 
-    Task DeleteTaskAsync(string taskId, long? ifMatch, RequestContext request);
+    Task DeleteTaskAsync(string taskId, long? ifMatch, RequestOrigin request);
 
     /// <summary>The result of the current data version: generated and stored if new (Created), else the stored one.</summary>
-    Task<CommandResult<GeneratedResult>> GenerateResultAsync(IdempotencyKey? idempotency, RequestContext request);
+    Task<CommandResult<GeneratedResult>> GenerateResultAsync(IdempotencyKey? idempotency, RequestOrigin request);
 
     [ReadOnly]
     Task<GeneratedResult> GetLatestResultAsync();
@@ -89,8 +89,9 @@ public interface IUserGrain : IGrain
 }
 
 /// <summary>Everything held about a user (GET /me/export).</summary>
+[GenerateSerializer, Immutable, Alias("user-export")]
 public sealed record UserExport(
-    UserProfile Profile,
-    IReadOnlyList<TaskItem> Tasks,
-    IReadOnlyList<GeneratedResult> Results,
-    IReadOnlyList<AuditEntry> Audit);
+    [property: Id(0)] UserProfile Profile,
+    [property: Id(1)] IReadOnlyList<TaskItem> Tasks,
+    [property: Id(2)] IReadOnlyList<GeneratedResult> Results,
+    [property: Id(3)] IReadOnlyList<AuditEntry> Audit);

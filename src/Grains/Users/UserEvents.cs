@@ -23,42 +23,78 @@ namespace UserData.Grains.Users;
 [JsonDerivedType(typeof(IdempotencyRecorded), "idempotency.recorded")]
 [JsonDerivedType(typeof(UserErased), "user.erased")]
 [JsonDerivedType(typeof(RegistrationAbandoned), "user.registration_abandoned")]
+[GenerateSerializer, Alias("user-event")]
 public abstract record UserEvent
 {
+    [Id(0)]
     public DateTimeOffset At { get; init; }
 
+    [Id(1)]
     public string? RequestId { get; init; }
 }
 
 /// <summary>The password hash is journaled (it is the user's credential) but never shown in the audit trail.</summary>
-public sealed record UserRegistered(string UserId, string Email, string PasswordHash, string? DisplayName, string Role) : UserEvent;
+[GenerateSerializer, Alias("user-registered")]
+public sealed record UserRegistered(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] string Email,
+    [property: Id(2)] string PasswordHash,
+    [property: Id(3)] string? DisplayName,
+    [property: Id(4)] string Role)
+    : UserEvent;
 
 /// <summary>The profile after the change, and what changed.</summary>
-public sealed record ProfileUpdated(string? DisplayName, JsonElement Attributes, IReadOnlyDictionary<string, FieldChange> Changes) : UserEvent;
+[GenerateSerializer, Alias("profile-updated")]
+public sealed record ProfileUpdated(
+    [property: Id(0)] string? DisplayName,
+    [property: Id(1)] JsonElement Attributes,
+    [property: Id(2)] IReadOnlyDictionary<string, FieldChange> Changes)
+    : UserEvent;
 
-public sealed record TaskCreated(TaskItem Task) : UserEvent;
+[GenerateSerializer, Alias("task-created")]
+public sealed record TaskCreated([property: Id(0)] TaskItem Task) : UserEvent;
 
 /// <summary>The task after the change, and what changed.</summary>
-public sealed record TaskUpdated(TaskItem Task, IReadOnlyDictionary<string, FieldChange> Changes) : UserEvent;
+[GenerateSerializer, Alias("task-updated")]
+public sealed record TaskUpdated(
+    [property: Id(0)] TaskItem Task,
+    [property: Id(1)] IReadOnlyDictionary<string, FieldChange> Changes)
+    : UserEvent;
 
-public sealed record TaskDeleted(string TaskId) : UserEvent;
+[GenerateSerializer, Alias("task-deleted")]
+public sealed record TaskDeleted([property: Id(0)] string TaskId) : UserEvent;
 
-public sealed record ResultGenerated(GeneratedResult Result) : UserEvent;
+[GenerateSerializer, Alias("result-generated")]
+public sealed record ResultGenerated([property: Id(0)] GeneratedResult Result) : UserEvent;
 
-public sealed record SessionStarted(string FamilyId, string TokenHash, DateTimeOffset ExpiresAt) : UserEvent;
+[GenerateSerializer, Alias("session-started")]
+public sealed record SessionStarted(
+    [property: Id(0)] string FamilyId,
+    [property: Id(1)] string TokenHash,
+    [property: Id(2)] DateTimeOffset ExpiresAt)
+    : UserEvent;
 
-public sealed record SessionRotated(string FamilyId, string TokenHash, DateTimeOffset ExpiresAt) : UserEvent;
+[GenerateSerializer, Alias("session-rotated")]
+public sealed record SessionRotated(
+    [property: Id(0)] string FamilyId,
+    [property: Id(1)] string TokenHash,
+    [property: Id(2)] DateTimeOffset ExpiresAt)
+    : UserEvent;
 
 /// <summary>Logout (<c>logout</c>) or a detected reuse of a rotated refresh token (<c>reuse</c>).</summary>
-public sealed record SessionRevoked(string FamilyId, string Reason) : UserEvent;
+[GenerateSerializer, Alias("session-revoked")]
+public sealed record SessionRevoked([property: Id(0)] string FamilyId, [property: Id(1)] string Reason) : UserEvent;
 
-public sealed record IdempotencyRecorded(IdempotencyRecord Record) : UserEvent;
+[GenerateSerializer, Alias("idempotency-recorded")]
+public sealed record IdempotencyRecorded([property: Id(0)] IdempotencyRecord Record) : UserEvent;
 
 /// <summary>The account is erased: the state forgets everything it held about the user.</summary>
+[GenerateSerializer, Alias("user-erased")]
 public sealed record UserErased : UserEvent;
 
 /// <summary>
 /// The email claim that named this (never registered) user id was taken over by another registration: the id
 /// is dead, so a registration still in flight for it can no longer complete.
 /// </summary>
+[GenerateSerializer, Alias("registration-abandoned")]
 public sealed record RegistrationAbandoned : UserEvent;

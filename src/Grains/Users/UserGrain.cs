@@ -1,5 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Logging;
+using Orleans.EventSourcing;
+using Orleans.Providers;
 using UserData.Grains.Audit;
 using UserData.Grains.Common;
 using UserData.Grains.Errors;
@@ -8,66 +11,65 @@ using UserData.Grains.Requests;
 using UserData.Grains.Results;
 using UserData.Grains.Tasks;
 using UserData.Grains.Validation;
-using UserData.Runtime.Journal;
 
 namespace UserData.Grains.Users;
 
 /// <summary>
-/// The user's actor. Each command checks against <see cref="JournaledGrain{TState,TEvent}.State"/>, then raises
-/// its events; it reads nothing but the state, the arguments and the clock, so the runtime may re-run it from
-/// scratch on a fresh activation after a stale append.
+/// The user's actor, an Orleans journaled grain on the event journal. Each command decides against the confirmed
+/// <see cref="JournaledGrain{TState,TEvent}.State"/> and raises its events conditionally (<see cref="ExecuteAsync{T}"/>):
+/// they are appended at the next sequence numbers only if nobody appended there first, and the command answers once
+/// they are durable. If another activation of this user (a rare membership race) appended first, the journal has been
+/// re-read and the command decides again against the fresh state. A decision reads nothing but the state, the
+/// arguments and the clock, so deciding again is always safe.
 /// </summary>
-public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, UserEvent>, IUserGrain
+[LogConsistencyProvider(ProviderName = ProviderNames.Journal)]
+public sealed partial class UserGrain(TimeProvider time, ILogger<UserGrain> logger) : JournaledGrain<UserState, UserEvent>, IUserGrain
 {
     private const int JournalPage = 1_000;
+
+    /// <summary>Decisions per command before giving up: each retry means another writer appended in between.</summary>
+    private const int MaxCommandAttempts = 10;
+
     private static readonly TaskRequestValidator TaskValidator = new();
     private static readonly PatchTaskRequestValidator PatchValidator = new();
     private static readonly UpdateProfileRequestValidator ProfileValidator = new();
     private static readonly PageQueryValidator PageValidator = new();
     private static readonly TaskListQueryValidator TaskListValidator = new();
 
-    public async Task<UserProfile> RegisterAsync(NewUser user, RequestContext request)
+    private string UserId => this.GetPrimaryKeyString();
+
+    public Task<UserProfile> RegisterAsync(NewUser user, RequestOrigin request)
     {
         ArgumentNullException.ThrowIfNull(user);
-        ArgumentNullException.ThrowIfNull(request);
-        if (user.UserId != GrainId.Key)
+        if (user.UserId != UserId)
         {
-            throw new ArgumentException($"Registration for {user.UserId} sent to user {GrainId.Key}.", nameof(user));
+            throw new ArgumentException($"Registration for {user.UserId} sent to user {UserId}.", nameof(user));
         }
 
-        if (State.Erased)
+        return ExecuteAsync(request, _ =>
         {
-            throw new UserNotFoundException();
-        }
+            if (State.Erased)
+            {
+                throw new UserNotFoundException();
+            }
 
-        if (State.UserId is null)
-        {
-            await RaiseAsync(new UserRegistered(user.UserId, user.Email, user.PasswordHash, user.DisplayName, user.Role), request, Clock.Now(time));
-        }
-        else if (!string.Equals(State.Email, user.Email, StringComparison.Ordinal))
-        {
-            throw new EmailTakenException($"User {GrainId.Key} is registered with another email.");
-        }
+            if (State.UserId is null)
+            {
+                return Decision.RaiseThen(Profile, new UserRegistered(user.UserId, user.Email, user.PasswordHash, user.DisplayName, user.Role));
+            }
 
-        return Profile();
+            return string.Equals(State.Email, user.Email, StringComparison.Ordinal)
+                ? Decision.Answer(Profile())
+                : throw new EmailTakenException($"User {UserId} is registered with another email.");
+        });
     }
 
     public Task<string?> GetRegisteredEmailAsync() => Task.FromResult(State.IsRegistered ? State.Email : null);
 
-    public async Task<bool> SettleClaimAsync(RequestContext request)
-    {
-        if (State.IsRegistered)
-        {
-            return true;
-        }
-
-        if (!State.Erased)
-        {
-            await RaiseAsync(new RegistrationAbandoned(), request, Clock.Now(time));
-        }
-
-        return false;
-    }
+    public Task<bool> SettleClaimAsync(RequestOrigin request) =>
+        ExecuteAsync(request, _ => State.IsRegistered
+            ? Decision.Answer(true)
+            : State.Erased ? Decision.Answer(false) : Decision.Raise(false, new RegistrationAbandoned()));
 
     public Task<UserCredentials?> GetCredentialsAsync() =>
         Task.FromResult(State.IsRegistered ? new UserCredentials(State.UserId!, State.Email!, State.Role, State.PasswordHash!) : null);
@@ -78,39 +80,42 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
         return Task.FromResult(Profile());
     }
 
-    public async Task<UserProfile> UpdateProfileAsync(UpdateProfileRequest change, long? ifMatch, RequestContext request)
+    public Task<UserProfile> UpdateProfileAsync(UpdateProfileRequest change, long? ifMatch, RequestOrigin request)
     {
         ArgumentNullException.ThrowIfNull(change);
-        RequireUser();
         Validate(ProfileValidator.Check(change));
-        CheckVersion(ifMatch, State.ProfileVersion);
-
-        var displayName = change.DisplayName.IsSet ? Blank(change.DisplayName.Value) : State.DisplayName;
-        var attributes = State.Attributes;
-        if (change.Attributes.IsSet)
+        return ExecuteAsync(request, _ =>
         {
-            attributes = change.Attributes.Value is { } patch ? JsonMergePatch.ApplyToAttributes(State.Attributes, patch) : JsonMergePatch.EmptyObject;
-            CheckAttributeLimits(attributes);
-        }
+            RequireUser();
+            CheckVersion(ifMatch, State.ProfileVersion);
+            var displayName = change.DisplayName.IsSet ? Blank(change.DisplayName.Value) : State.DisplayName;
+            var attributes = State.Attributes;
+            if (change.Attributes.IsSet)
+            {
+                attributes = change.Attributes.Value is { } patch ? JsonMergePatch.ApplyToAttributes(State.Attributes, patch) : JsonMergePatch.EmptyObject;
+                CheckAttributeLimits(attributes);
+            }
 
-        var changes = new SortedDictionary<string, FieldChange>(StringComparer.Ordinal);
-        AuditChanges.Add(changes, "display_name", State.DisplayName, displayName);
-        AddAttributeChanges(changes, State.Attributes, attributes);
-        await RaiseAsync(new ProfileUpdated(displayName, attributes, changes), request, Clock.Now(time));
-        return Profile();
+            var changes = new SortedDictionary<string, FieldChange>(StringComparer.Ordinal);
+            AuditChanges.Add(changes, "display_name", State.DisplayName, displayName);
+            AddAttributeChanges(changes, State.Attributes, attributes);
+            return Decision.RaiseThen(Profile, new ProfileUpdated(displayName, attributes, changes));
+        });
     }
 
-    public async Task<string> EraseAsync(long? ifMatch, RequestContext request)
-    {
-        RequireUser();
-        CheckVersion(ifMatch, State.ProfileVersion);
-        var email = State.Email!;
-        await RaiseAsync(new UserErased(), request, Clock.Now(time));
-
-        // The right to erasure: nothing of the profile, tasks, results or sessions stays in storage.
-        await EraseHistoryAsync();
-        return email;
-    }
+    /// <remarks>
+    /// The journal provider is configured to treat <see cref="UserErased"/> as erasing history: once it is appended,
+    /// the provider stores the now-empty state as the snapshot and erases the content of every earlier event, keeping
+    /// their sequence numbers, so storage holds nothing of the user and a stale activation is still fenced.
+    /// </remarks>
+    public Task<string> EraseAsync(long? ifMatch, RequestOrigin request) =>
+        ExecuteAsync(request, _ =>
+        {
+            RequireUser();
+            CheckVersion(ifMatch, State.ProfileVersion);
+            var email = State.Email!;
+            return Decision.Raise(email, new UserErased());
+        });
 
     public async Task<UserExport> ExportAsync()
     {
@@ -123,109 +128,111 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
         return new UserExport(profile, tasks, results, audit);
     }
 
-    public async Task<CommandResult<IssuedSession>> StartSessionAsync(SessionGrant grant, IdempotencyKey? idempotency, RequestContext request)
+    public Task<CommandResult<IssuedSession>> StartSessionAsync(SessionGrant grant, IdempotencyKey? idempotency, RequestOrigin request)
     {
         ArgumentNullException.ThrowIfNull(grant);
-        RequireUser();
-        var now = Clock.Now(time);
-        if (Replay(idempotency, now, DomainJsonContext.Default.IssuedSession) is { } replay)
+        return ExecuteAsync(request, now =>
         {
-            return replay;
-        }
+            RequireUser();
+            if (Replay(idempotency, now, DomainJsonContext.Default.IssuedSession) is { } replay)
+            {
+                return Decision.Answer(replay);
+            }
 
-        var session = new IssuedSession(Profile(), grant.FamilyId, grant.AccessTokenId, now, now + grant.RefreshLifetime);
-        await RaiseAsync(
-            [new SessionStarted(grant.FamilyId, grant.RefreshTokenHash, session.RefreshExpiresAt), .. Remember(idempotency, "start_session", true, session, DomainJsonContext.Default.IssuedSession)],
-            request, now);
-        return new CommandResult<IssuedSession>(session, Created: true);
+            var session = new IssuedSession(Profile(), grant.FamilyId, grant.AccessTokenId, now, now + grant.RefreshLifetime);
+            return Decision.Raise(
+                new CommandResult<IssuedSession>(session, Created: true),
+                [new SessionStarted(grant.FamilyId, grant.RefreshTokenHash, session.RefreshExpiresAt), .. Remember(idempotency, "start_session", true, session, DomainJsonContext.Default.IssuedSession)]);
+        });
     }
 
-    public async Task<CommandResult<IssuedSession>> RefreshSessionAsync(string secret, SessionGrant next, IdempotencyKey? idempotency, RequestContext request)
+    public Task<CommandResult<IssuedSession>> RefreshSessionAsync(string secret, SessionGrant next, IdempotencyKey? idempotency, RequestOrigin request)
     {
         ArgumentNullException.ThrowIfNull(secret);
         ArgumentNullException.ThrowIfNull(next);
-        RequireUser();
-        var now = Clock.Now(time);
-        var family = State.Sessions.Find(session => session.FamilyId == next.FamilyId);
-        if (Replay(idempotency, now, DomainJsonContext.Default.IssuedSession) is { } replay)
+        return ExecuteAsync(request, now =>
         {
-            // The replayed token is the family's current one only if nothing happened to the family since. If it
-            // was rotated again, the old token came back after its successor was used: a reuse like any other.
-            if (family is not null && family.IsUsable(now) && family.TokenHash == next.RefreshTokenHash)
+            RequireUser();
+            var family = State.Sessions.Find(session => session.FamilyId == next.FamilyId);
+            if (Replay(idempotency, now, DomainJsonContext.Default.IssuedSession) is { } replay)
             {
-                return replay;
+                // The replayed token is the family's current one only if nothing happened to the family since. If it
+                // was rotated again, the old token came back after its successor was used: a reuse like any other.
+                return family is not null && family.IsUsable(now) && family.TokenHash == next.RefreshTokenHash
+                    ? Decision.Answer(replay)
+                    : RevokeForReuse<CommandResult<IssuedSession>>(family);
             }
 
-            await RevokeForReuseAsync(family, request, now);
-            throw new InvalidRefreshTokenException("The refresh token was already used; its session is revoked");
-        }
+            if (family is null || !family.IsUsable(now))
+            {
+                throw new InvalidRefreshTokenException();
+            }
 
-        if (family is null || !family.IsUsable(now))
-        {
-            throw new InvalidRefreshTokenException();
-        }
+            if (!RefreshTokens.Matches(secret, family.TokenHash))
+            {
+                // An earlier token of the chain came back: someone holds a copy. End the whole chain.
+                return RevokeForReuse<CommandResult<IssuedSession>>(family);
+            }
 
-        if (!RefreshTokens.Matches(secret, family.TokenHash))
-        {
-            // An earlier token of the chain came back: someone holds a copy. End the whole chain.
-            await RevokeForReuseAsync(family, request, now);
-            throw new InvalidRefreshTokenException("The refresh token was already used; its session is revoked");
-        }
-
-        var session = new IssuedSession(Profile(), next.FamilyId, next.AccessTokenId, now, now + next.RefreshLifetime);
-        await RaiseAsync(
-            [new SessionRotated(next.FamilyId, next.RefreshTokenHash, session.RefreshExpiresAt), .. Remember(idempotency, "refresh_session", false, session, DomainJsonContext.Default.IssuedSession)],
-            request, now);
-        return new CommandResult<IssuedSession>(session, Created: false);
+            var session = new IssuedSession(Profile(), next.FamilyId, next.AccessTokenId, now, now + next.RefreshLifetime);
+            return Decision.Raise(
+                new CommandResult<IssuedSession>(session, Created: false),
+                [new SessionRotated(next.FamilyId, next.RefreshTokenHash, session.RefreshExpiresAt), .. Remember(idempotency, "refresh_session", false, session, DomainJsonContext.Default.IssuedSession)]);
+        });
     }
 
-    public async Task RevokeSessionAsync(string familyId, string secret, IdempotencyKey? idempotency, RequestContext request)
+    public Task RevokeSessionAsync(string familyId, string secret, IdempotencyKey? idempotency, RequestOrigin request)
     {
         ArgumentNullException.ThrowIfNull(secret);
-        RequireUser();
-        var now = Clock.Now(time);
-        if (Recorded(idempotency, now) is not null)
+        return ExecuteAsync(request, now =>
         {
-            return;
-        }
+            RequireUser();
+            if (Recorded(idempotency, now) is not null)
+            {
+                return Decision.Answer(true);
+            }
 
-        var family = State.Sessions.Find(session => session.FamilyId == familyId);
-        List<UserEvent> events = [.. Remember(idempotency, "revoke_session", false, familyId, DomainJsonContext.Default.String)];
-        if (family is { Revoked: false })
-        {
-            var reason = RefreshTokens.Matches(secret, family.TokenHash) ? "logout" : "reuse";
-            events.Insert(0, new SessionRevoked(familyId, reason));
-        }
+            var family = State.Sessions.Find(session => session.FamilyId == familyId);
+            List<UserEvent> events = [.. Remember(idempotency, "revoke_session", false, familyId, DomainJsonContext.Default.String)];
+            if (family is { Revoked: false })
+            {
+                var reason = RefreshTokens.Matches(secret, family.TokenHash) ? "logout" : "reuse";
+                events.Insert(0, new SessionRevoked(familyId, reason));
+            }
 
-        await RaiseAsync(events, request, now);
+            return Decision.Raise(true, events);
+        });
     }
 
-    public async Task<CommandResult<TaskView>> CreateTaskAsync(TaskRequest task, IdempotencyKey? idempotency, RequestContext request)
+    public Task<CommandResult<TaskView>> CreateTaskAsync(TaskRequest task, IdempotencyKey? idempotency, RequestOrigin request)
     {
         ArgumentNullException.ThrowIfNull(task);
-        RequireUser();
-        var now = Clock.Now(time);
-        if (Replay(idempotency, now, DomainJsonContext.Default.TaskView) is { } replay)
+        return ExecuteAsync(request, now =>
         {
-            return replay;
-        }
+            RequireUser();
+            if (Replay(idempotency, now, DomainJsonContext.Default.TaskView) is { } replay)
+            {
+                return Decision.Answer(replay);
+            }
 
-        Validate(TaskValidator.Check(task));
-        var created = new TaskItem
-        {
-            Id = Guid.CreateVersion7(now).ToString(),
-            Name = task.Name!.Trim(),
-            Description = task.Description,
-            Status = ParseStatus(task.Status),
-            DueAt = task.DueAt is { } due ? Clock.Truncate(due) : null,
-            Metadata = Metadata(task.Metadata),
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        TaskRules.EnsureAllowed(State.Tasks, created);
-        var view = TaskView.From(created);
-        await RaiseAsync([new TaskCreated(created), .. Remember(idempotency, "create_task", true, view, DomainJsonContext.Default.TaskView)], request, now);
-        return new CommandResult<TaskView>(view, Created: true);
+            Validate(TaskValidator.Check(task));
+            var created = new TaskItem
+            {
+                Id = Guid.CreateVersion7(now).ToString(),
+                Name = task.Name!.Trim(),
+                Description = task.Description,
+                Status = ParseStatus(task.Status),
+                DueAt = task.DueAt is { } due ? Clock.Truncate(due) : null,
+                Metadata = Metadata(task.Metadata),
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            TaskRules.EnsureAllowed(State.Tasks, created);
+            var view = TaskView.From(created);
+            return Decision.Raise(
+                new CommandResult<TaskView>(view, Created: true),
+                [new TaskCreated(created), .. Remember(idempotency, "create_task", true, view, DomainJsonContext.Default.TaskView)]);
+        });
     }
 
     public Task<Page<TaskView>> ListTasksAsync(TaskListQuery query)
@@ -242,76 +249,79 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
         return Task.FromResult(TaskView.From(LiveTask(taskId)));
     }
 
-    public async Task<TaskView> ReplaceTaskAsync(string taskId, TaskRequest task, long? ifMatch, RequestContext request)
+    public Task<TaskView> ReplaceTaskAsync(string taskId, TaskRequest task, long? ifMatch, RequestOrigin request)
     {
         ArgumentNullException.ThrowIfNull(task);
-        RequireUser();
-        var existing = LiveTask(taskId);
-        CheckVersion(ifMatch, existing.Version);
-        Validate(TaskValidator.Check(task));
-        var now = Clock.Now(time);
-        var replaced = existing with
+        return ExecuteAsync(request, now =>
         {
-            Name = task.Name!.Trim(),
-            Description = task.Description,
-            Status = ParseStatus(task.Status),
-            DueAt = task.DueAt is { } due ? Clock.Truncate(due) : null,
-            Metadata = Metadata(task.Metadata),
-            Version = existing.Version + 1,
-            UpdatedAt = now,
-        };
-        return await UpdateTaskAsync(existing, replaced, request, now);
+            RequireUser();
+            var existing = LiveTask(taskId);
+            CheckVersion(ifMatch, existing.Version);
+            Validate(TaskValidator.Check(task));
+            var replaced = existing with
+            {
+                Name = task.Name!.Trim(),
+                Description = task.Description,
+                Status = ParseStatus(task.Status),
+                DueAt = task.DueAt is { } due ? Clock.Truncate(due) : null,
+                Metadata = Metadata(task.Metadata),
+                Version = existing.Version + 1,
+                UpdatedAt = now,
+            };
+            return UpdateTask(existing, replaced);
+        });
     }
 
-    public async Task<TaskView> PatchTaskAsync(string taskId, PatchTaskRequest change, long? ifMatch, RequestContext request)
+    public Task<TaskView> PatchTaskAsync(string taskId, PatchTaskRequest change, long? ifMatch, RequestOrigin request)
     {
         ArgumentNullException.ThrowIfNull(change);
-        RequireUser();
-        var existing = LiveTask(taskId);
-        CheckVersion(ifMatch, existing.Version);
-        Validate(PatchValidator.Check(change));
-        var now = Clock.Now(time);
-        var patched = existing with
+        return ExecuteAsync(request, now =>
         {
-            Name = change.Name.IsSet ? change.Name.Value!.Trim() : existing.Name,
-            Description = change.Description.Or(existing.Description),
-            Status = change.Status.IsSet ? ParseStatus(change.Status.Value) : existing.Status,
-            DueAt = change.DueAt.IsSet ? (change.DueAt.Value is { } due ? Clock.Truncate(due) : null) : existing.DueAt,
-            Metadata = change.Metadata.IsSet ? Metadata(change.Metadata.Value) : existing.Metadata,
-            Version = existing.Version + 1,
-            UpdatedAt = now,
-        };
-        return await UpdateTaskAsync(existing, patched, request, now);
+            RequireUser();
+            var existing = LiveTask(taskId);
+            CheckVersion(ifMatch, existing.Version);
+            Validate(PatchValidator.Check(change));
+            var patched = existing with
+            {
+                Name = change.Name.IsSet ? change.Name.Value!.Trim() : existing.Name,
+                Description = change.Description.Or(existing.Description),
+                Status = change.Status.IsSet ? ParseStatus(change.Status.Value) : existing.Status,
+                DueAt = change.DueAt.IsSet ? (change.DueAt.Value is { } due ? Clock.Truncate(due) : null) : existing.DueAt,
+                Metadata = change.Metadata.IsSet ? Metadata(change.Metadata.Value) : existing.Metadata,
+                Version = existing.Version + 1,
+                UpdatedAt = now,
+            };
+            return UpdateTask(existing, patched);
+        });
     }
 
-    public async Task DeleteTaskAsync(string taskId, long? ifMatch, RequestContext request)
-    {
-        RequireUser();
-        var existing = LiveTask(taskId);
-        CheckVersion(ifMatch, existing.Version);
-        await RaiseAsync(new TaskDeleted(existing.Id), request, Clock.Now(time));
-    }
-
-    public async Task<CommandResult<GeneratedResult>> GenerateResultAsync(IdempotencyKey? idempotency, RequestContext request)
-    {
-        RequireUser();
-        var now = Clock.Now(time);
-        if (Replay(idempotency, now, DomainJsonContext.Default.GeneratedResult) is { } replay)
+    public Task DeleteTaskAsync(string taskId, long? ifMatch, RequestOrigin request) =>
+        ExecuteAsync(request, _ =>
         {
-            return replay;
-        }
+            RequireUser();
+            var existing = LiveTask(taskId);
+            CheckVersion(ifMatch, existing.Version);
+            return Decision.Raise(true, new TaskDeleted(existing.Id));
+        });
 
-        var existing = State.Results.FindLast(result => result.DataVersion == State.DataVersion);
-        var outcome = existing is null
-            ? new CommandResult<GeneratedResult>(
-                new GeneratedResult(Guid.CreateVersion7(now).ToString(), State.DataVersion, now, ResultGenerator.Summarize(State.Tasks, now)),
-                Created: true)
-            : new CommandResult<GeneratedResult>(existing, Created: false);
-        var remembered = Remember(idempotency, "generate_result", outcome.Created, outcome.Value, DomainJsonContext.Default.GeneratedResult);
-        UserEvent[] events = existing is null ? [new ResultGenerated(outcome.Value), .. remembered] : remembered;
-        await RaiseAsync(events, request, now);
-        return outcome;
-    }
+    public Task<CommandResult<GeneratedResult>> GenerateResultAsync(IdempotencyKey? idempotency, RequestOrigin request) =>
+        ExecuteAsync(request, now =>
+        {
+            RequireUser();
+            if (Replay(idempotency, now, DomainJsonContext.Default.GeneratedResult) is { } replay)
+            {
+                return Decision.Answer(replay);
+            }
+
+            var existing = State.Results.FindLast(result => result.DataVersion == State.DataVersion);
+            var outcome = existing is null
+                ? new CommandResult<GeneratedResult>(
+                    new GeneratedResult(Guid.CreateVersion7(now).ToString(), State.DataVersion, now, ResultGenerator.Summarize(State.Tasks, now)),
+                    Created: true)
+                : new CommandResult<GeneratedResult>(existing, Created: false);
+            var remembered = Remember(idempotency, "generate_result", outcome.Created, outcome.Value, DomainJsonContext.Default.GeneratedResult);
+            return Decision.Raise(outcome, existing is null ? [new ResultGenerated(outcome.Value), .. remembered] : remembered);
+        });
 
     public Task<GeneratedResult> GetLatestResultAsync()
     {
@@ -335,14 +345,6 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
         ArgumentNullException.ThrowIfNull(query);
         RequireUser();
         Validate(PageValidator.Check(query));
-        if (State.AppliedEvents != Version)
-        {
-            // Restored from a snapshot older than the audit marks: only a full read knows the entries.
-            var audit = await ReadAuditAsync();
-            audit.Reverse();
-            return Page<AuditEntry>.Of(audit, audit.Count, query.Limit, query.Offset);
-        }
-
         var total = (int)State.AuditCount;
         var newest = total - 1 - query.Offset;
         var oldest = Math.Max(0, total - query.Offset - query.Limit);
@@ -351,41 +353,87 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
         return new Page<AuditEntry>(entries, query.Limit, query.Offset, total);
     }
 
-    private async Task<TaskView> UpdateTaskAsync(TaskItem existing, TaskItem updated, RequestContext request, DateTimeOffset now)
+    protected override void TransitionState(UserState state, UserEvent @event)
     {
-        TaskRules.EnsureAllowed(State.Tasks, updated);
-        await RaiseAsync(new TaskUpdated(updated, AuditChanges.Between(existing, updated)), request, now);
-        return TaskView.From(updated);
+        ArgumentNullException.ThrowIfNull(state);
+        state.Apply(@event);
     }
 
-    private Task RaiseAsync(UserEvent @event, RequestContext request, DateTimeOffset now) => RaiseAsync([@event], request, now);
+    /// <summary>
+    /// Runs a command: <paramref name="decide"/> checks against the confirmed state (throwing the domain's errors) and
+    /// says which events to raise and what to answer. The events, stamped with the time and the request id, are appended
+    /// only at the sequence numbers after the state they were decided on; if another writer took those first, the state
+    /// has been re-read and the command decides again.
+    /// </summary>
+    private async Task<T> ExecuteAsync<T>(RequestOrigin request, Func<DateTimeOffset, Decision<T>> decide)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        for (var attempt = 1; ; attempt++)
+        {
+            var now = Clock.Now(time);
+            var decision = decide(now);
+            if (decision.Events.Count == 0)
+            {
+                return decision.Answer();
+            }
 
-    private Task RaiseAsync(IReadOnlyList<UserEvent> events, RequestContext request, DateTimeOffset now) =>
-        events.Count == 0 ? Task.CompletedTask : RaiseEventsAsync(events.Select(@event => @event with { At = now, RequestId = request.RequestId }).ToList());
+            var stamped = decision.Events.Select(@event => @event with { At = now, RequestId = request.RequestId }).ToList();
+            if (await RaiseConditionalEvents(stamped))
+            {
+                return decision.Answer();
+            }
+
+            LogWriteConflict(logger, UserId, Version, attempt);
+            if (attempt == MaxCommandAttempts)
+            {
+                throw new ConcurrentWriterException($"User {UserId} was changed by another writer {attempt} times in a row; try again.");
+            }
+        }
+    }
+
+    private Decision<TaskView> UpdateTask(TaskItem existing, TaskItem updated)
+    {
+        TaskRules.EnsureAllowed(State.Tasks, updated);
+        return Decision.Raise(TaskView.From(updated), new TaskUpdated(updated, AuditChanges.Between(existing, updated)));
+    }
+
+    /// <summary>A reused (rotated or revoked) refresh token: revoke its family, then refuse.</summary>
+    private static Decision<T> RevokeForReuse<T>(SessionFamily? family)
+    {
+        const string Message = "The refresh token was already used; its session is revoked";
+        return family is { Revoked: false }
+            ? new Decision<T>([new SessionRevoked(family.FamilyId, "reuse")], () => throw new InvalidRefreshTokenException(Message))
+            : throw new InvalidRefreshTokenException(Message);
+    }
+
+    /// <summary>This user's events after <paramref name="after"/>, at most <paramref name="maxCount"/>, with their sequence numbers.</summary>
+    private async Task<List<(long Seq, UserEvent Event)>> ReadJournalAsync(long after, int maxCount)
+    {
+        var to = (int)Math.Min(Version, after + maxCount);
+        if (to <= after)
+        {
+            return [];
+        }
+
+        var events = await RetrieveConfirmedEvents((int)after, to);
+        return events.Select((@event, index) => (after + index + 1, @event)).ToList();
+    }
 
     private async Task<List<AuditEntry>> ReadAuditAsync()
     {
         var entries = new List<AuditEntry>();
-        long after = 0;
-        while (true)
+        for (long after = 0; after < Version; after += JournalPage)
         {
-            var page = await ReadJournalAsync(after, JournalPage);
-            foreach (var entry in page)
+            foreach (var (seq, @event) in await ReadJournalAsync(after, JournalPage))
             {
-                if (AuditChanges.ToEntry(entry.Seq, entry.Event) is { } audit)
+                if (AuditChanges.ToEntry(seq, @event) is { } audit)
                 {
                     entries.Add(audit);
                 }
-
-                after = entry.Seq;
-            }
-
-            // The journal may hold events newer than this activation's state only if it is stale; stop at ours.
-            if (page.Count < JournalPage || after >= Version)
-            {
-                return entries.Where(entry => entry.Seq <= Version).ToList();
             }
         }
+
+        return entries;
     }
 
     /// <summary>
@@ -406,15 +454,15 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
                 break;
             }
 
-            foreach (var entry in page)
+            foreach (var (seq, @event) in page)
             {
-                after = entry.Seq;
-                if (entry.Seq > Version || ordinal > newest)
+                after = seq;
+                if (ordinal > newest)
                 {
                     break;
                 }
 
-                if (AuditChanges.ToEntry(entry.Seq, entry.Event) is { } audit)
+                if (AuditChanges.ToEntry(seq, @event) is { } audit)
                 {
                     if (ordinal >= oldest)
                     {
@@ -451,14 +499,6 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
 
         var record = State.IdempotencyRecords.Find(record => record.Key == idempotency.Key && record.At > now - UserState.IdempotencyWindow);
         return record is not null && record.Fingerprint != idempotency.Fingerprint ? throw new IdempotencyKeyReusedException() : record;
-    }
-
-    private async Task RevokeForReuseAsync(SessionFamily? family, RequestContext request, DateTimeOffset now)
-    {
-        if (family is { Revoked: false })
-        {
-            await RaiseAsync(new SessionRevoked(family.FamilyId, "reuse"), request, now);
-        }
     }
 
     private static UserEvent[] Remember<T>(IdempotencyKey? idempotency, string operation, bool created, T response, JsonTypeInfo<T> typeInfo) =>
@@ -528,4 +568,7 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
 
     private UserProfile Profile() =>
         new(State.UserId!, State.Email!, State.DisplayName, State.Role, State.Attributes, State.ProfileVersion, State.CreatedAt, State.UpdatedAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "User {UserId}: another writer appended at version {Version}; deciding again (attempt {Attempt})")]
+    private static partial void LogWriteConflict(ILogger logger, string userId, int version, int attempt);
 }

@@ -9,30 +9,49 @@ public static class Roles
 }
 
 /// <summary>The profile as the API shows it (GET /me).</summary>
+[GenerateSerializer, Immutable, Alias("user-profile")]
 public sealed record UserProfile(
-    string Id,
-    string Email,
-    string? DisplayName,
-    string Role,
-    JsonElement Attributes,
-    long Version,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Email,
+    [property: Id(2)] string? DisplayName,
+    [property: Id(3)] string Role,
+    [property: Id(4)] JsonElement Attributes,
+    [property: Id(5)] long Version,
+    [property: Id(6)] DateTimeOffset CreatedAt,
+    [property: Id(7)] DateTimeOffset UpdatedAt);
 
 /// <summary>What login needs to check a password: never leaves the server.</summary>
-public sealed record UserCredentials(string UserId, string Email, string Role, string PasswordHash);
+[GenerateSerializer, Immutable, Alias("user-credentials")]
+public sealed record UserCredentials([property: Id(0)] string UserId, [property: Id(1)] string Email, [property: Id(2)] string Role, [property: Id(3)] string PasswordHash);
 
 /// <summary>
 /// The tokens a session start or rotation hands out, decided by the gateway: the family, the hash of the new refresh
 /// token (the gateway derives the token itself, so the grain never holds it) and the access token's id.
 /// </summary>
-public sealed record SessionGrant(string FamilyId, string RefreshTokenHash, string AccessTokenId, TimeSpan RefreshLifetime);
+[GenerateSerializer, Immutable, Alias("session-grant")]
+public sealed record SessionGrant(
+    [property: Id(0)] string FamilyId,
+    [property: Id(1)] string RefreshTokenHash,
+    [property: Id(2)] string AccessTokenId,
+    [property: Id(3)] TimeSpan RefreshLifetime);
 
 /// <summary>
 /// A session as issued: the profile the access token is made from, and everything else needed to make the same
 /// tokens again (family, access token id, issue time), but no secret. Remembered as the response of an idempotent call.
 /// </summary>
-public sealed record IssuedSession(UserProfile Profile, string FamilyId, string AccessTokenId, DateTimeOffset IssuedAt, DateTimeOffset RefreshExpiresAt);
+[GenerateSerializer, Immutable, Alias("issued-session")]
+public sealed record IssuedSession(
+    [property: Id(0)] UserProfile Profile,
+    [property: Id(1)] string FamilyId,
+    [property: Id(2)] string AccessTokenId,
+    [property: Id(3)] DateTimeOffset IssuedAt,
+    [property: Id(4)] DateTimeOffset RefreshExpiresAt);
 
 /// <summary>Registration data, with the password already hashed by the gateway.</summary>
-public sealed record NewUser(string UserId, string Email, string PasswordHash, string? DisplayName, string Role);
+[GenerateSerializer, Immutable, Alias("new-user")]
+public sealed record NewUser(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] string Email,
+    [property: Id(2)] string PasswordHash,
+    [property: Id(3)] string? DisplayName,
+    [property: Id(4)] string Role);

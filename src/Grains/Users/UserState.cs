@@ -4,12 +4,12 @@ using UserData.Grains.Audit;
 using UserData.Grains.Patching;
 using UserData.Grains.Results;
 using UserData.Grains.Tasks;
-using UserData.Runtime.Journal;
 
 namespace UserData.Grains.Users;
 
 /// <summary>A user's state: the fold of their journal. <see cref="Apply"/> uses nothing but the state and the event.</summary>
-public sealed class UserState : IJournaledState<UserEvent>
+[GenerateSerializer, Alias("user-state")]
+public sealed class UserState
 {
     public const int KeptResults = 50;
     public const int MaxSessionFamilies = 20;
@@ -17,53 +17,71 @@ public sealed class UserState : IJournaledState<UserEvent>
     public const int AuditMarkInterval = 100;
     public static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
 
+    [Id(0)]
     public string? UserId { get; set; }
 
+    [Id(1)]
     public string? Email { get; set; }
 
+    [Id(2)]
     public string? PasswordHash { get; set; }
 
+    [Id(3)]
     public string? DisplayName { get; set; }
 
+    [Id(4)]
     public string Role { get; set; } = Roles.User;
 
+    [Id(5)]
     public JsonElement Attributes { get; set; } = JsonMergePatch.EmptyObject;
 
     /// <summary>The profile's ETag: bumps on every profile change.</summary>
+    [Id(6)]
     public long ProfileVersion { get; set; }
 
+    [Id(7)]
     public DateTimeOffset CreatedAt { get; set; }
 
+    [Id(8)]
     public DateTimeOffset UpdatedAt { get; set; }
 
+    [Id(9)]
     public bool Erased { get; set; }
 
     /// <summary>Bumps on every change to the user's data (profile or tasks); results are keyed by it.</summary>
+    [Id(10)]
     public long DataVersion { get; set; }
 
     /// <summary>All tasks, deleted ones included, in creation order.</summary>
+    [Id(11)]
     public List<TaskItem> Tasks { get; set; } = [];
 
     /// <summary>The newest <see cref="KeptResults"/> results, oldest first.</summary>
+    [Id(12)]
     public List<GeneratedResult> Results { get; set; } = [];
 
+    [Id(13)]
     public List<SessionFamily> Sessions { get; set; } = [];
 
+    [Id(14)]
     public List<IdempotencyRecord> IdempotencyRecords { get; set; } = [];
 
     /// <summary>
     /// Events applied: the grain's version when the state was folded from the first event. A snapshot written before
     /// this counter existed restores less, and then <see cref="AuditMarks"/> cannot be trusted.
     /// </summary>
+    [Id(15)]
     public long AppliedEvents { get; set; }
 
     /// <summary>Events that are audit entries (<see cref="AuditChanges.IsAudited"/>).</summary>
+    [Id(16)]
     public long AuditCount { get; set; }
 
     /// <summary>
     /// The sequence number of every <see cref="AuditMarkInterval"/>-th audit entry (the 0th, the 100th, ...), so a page of
     /// the audit trail is read from the nearest mark instead of from the first event.
     /// </summary>
+    [Id(17)]
     public List<long> AuditMarks { get; set; } = [];
 
     [JsonIgnore]

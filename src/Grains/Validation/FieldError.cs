@@ -1,7 +1,8 @@
 namespace UserData.Grains.Validation;
 
 /// <summary>One entry of an error's <c>details</c>: the field (snake_case path), a machine-readable issue and a message.</summary>
-public sealed record FieldError(string Field, string Issue, string Message);
+[GenerateSerializer, Immutable, Alias("field-error")]
+public sealed record FieldError([property: Id(0)] string Field, [property: Id(1)] string Issue, [property: Id(2)] string Message);
 
 /// <summary>The issue codes used in <see cref="FieldError.Issue"/>.</summary>
 public static class Issues

@@ -28,7 +28,7 @@ public sealed class UserDataCluster : IAsyncDisposable
 
     public IJournalStorage Storage => Cluster.Silos[0].Services.GetRequiredService<IJournalStorage>();
 
-    public static RequestContext Request { get; } = new("test-request");
+    public static RequestOrigin Request { get; } = new("test-request");
 
     public static async Task<UserDataCluster> StartAsync(int silos = 1, Action<IServiceCollection>? configure = null)
     {

@@ -1,0 +1,69 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace UserData.Silo.Configuration;
+
+public enum ClusterProvider
+{
+    /// <summary>One silo on this machine: Orleans' localhost clustering, no membership table.</summary>
+    Localhost,
+
+    /// <summary>Membership in the DynamoDB table <c>{Storage:DynamoDB:TablePrefix}membership</c>, mutual TLS between processes.</summary>
+    DynamoDB,
+}
+
+/// <summary>The cluster this process belongs to (configuration section <c>Cluster</c>; <c>Cluster:Membership</c> binds Orleans' ClusterMembershipOptions).</summary>
+public sealed class ClusterSettings : IValidatableObject
+{
+    public const string SectionName = "Cluster";
+
+    public ClusterProvider Provider { get; set; } = ClusterProvider.Localhost;
+
+    [Required]
+    [RegularExpression("^[A-Za-z0-9_.-]{1,128}$", ErrorMessage = "Cluster:ClusterId must be 1-128 letters, digits, '_', '.' or '-'.")]
+    public string ClusterId { get; set; } = "dev";
+
+    [Required]
+    [RegularExpression("^[A-Za-z0-9_.-]{1,128}$", ErrorMessage = "Cluster:ServiceId must be 1-128 letters, digits, '_', '.' or '-'.")]
+    public string ServiceId { get; set; } = "userdata";
+
+    /// <summary>Orleans' silo-to-silo port.</summary>
+    [Range(1, 65535)]
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Orleans' client-to-silo (gateway) port, where pure gateways connect.</summary>
+    [Range(1, 65535)]
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address other processes reach this one at; detected when empty (ECS task metadata, else the first local IPv4).</summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>How long the ECS task metadata endpoint may take to answer when detecting the advertised address.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan MetadataTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    public ClusterTlsSettings Tls { get; set; } = new();
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Provider == ClusterProvider.DynamoDB && !Tls.IsConfigured)
+        {
+            yield return new ValidationResult(
+                "Cluster:Provider=DynamoDB needs mutual TLS between the cluster's processes: set Cluster__Tls__CertificatePath, " +
+                "Cluster__Tls__KeyPath (this process's certificate and key, PEM) and Cluster__Tls__CaPath (the cluster's CA, PEM).",
+                [nameof(Tls)]);
+        }
+    }
+}
+
+/// <summary>Mutual TLS on the silo and gateway ports (<c>Cluster:Tls</c>): PEM files, every peer's certificate must chain to the CA.</summary>
+public sealed class ClusterTlsSettings
+{
+    public string? CertificatePath { get; set; }
+
+    public string? KeyPath { get; set; }
+
+    public string? CaPath { get; set; }
+
+    public bool IsConfigured =>
+        !string.IsNullOrWhiteSpace(CertificatePath) && !string.IsNullOrWhiteSpace(KeyPath) && !string.IsNullOrWhiteSpace(CaPath);
+}

@@ -1,0 +1,43 @@
+using Orleans.Configuration;
+using Orleans.Connections.Security;
+using Orleans.Dashboard;
+using UserData.Silo.Configuration;
+using UserData.Silo.Health;
+
+namespace UserData.Silo.Hosting;
+
+/// <summary>A process that runs no silo (a pure gateway): an Orleans client of the cluster in the membership table.</summary>
+public static class ClusterClientExtensions
+{
+    /// <summary>
+    /// Connects this host to the cluster as an Orleans client: it finds the silos' gateway ports through the DynamoDB
+    /// membership table and speaks mutual TLS to them. Ready once connected.
+    /// </summary>
+    public static void AddUserDataClusterClient(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var cluster = ClusterConfiguration.Bind<ClusterSettings>(builder.Configuration, ClusterSettings.SectionName);
+        if (cluster.Provider != ClusterProvider.DynamoDB)
+        {
+            throw new InvalidOperationException(
+                "A gateway without a silo (Gateway__CoHostSilo=false) finds the silos in the membership table: set Cluster__Provider=DynamoDB.");
+        }
+
+        var storage = ClusterConfiguration.Bind<StorageSettings>(builder.Configuration, StorageSettings.SectionName);
+        var tls = ClusterTls.Load(cluster.Tls);
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(options =>
+            {
+                options.ClusterId = cluster.ClusterId;
+                options.ServiceId = cluster.ServiceId;
+            });
+            StorageSetup.UseClustering(client, storage);
+            client.UseTls(tls.Configure);
+            client.Services.AddUserDataSerialization();
+            client.AddActivityPropagation();
+            client.AddDashboard();
+        });
+        builder.Services.AddHealthChecks().AddCheck<ClusterClientHealthCheck>("cluster-client", tags: [HealthEndpoints.ReadyTag]);
+    }
+}

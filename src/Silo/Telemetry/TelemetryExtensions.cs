@@ -1,0 +1,45 @@
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using UserData.Providers.Diagnostics;
+
+namespace UserData.Silo.Telemetry;
+
+/// <summary>Metrics and traces with OpenTelemetry: Prometheus on <c>/metrics</c>, traces over OTLP when an endpoint is configured.</summary>
+public static class TelemetryExtensions
+{
+    /// <summary>Orleans' own meter (silo, messaging, grains, membership).</summary>
+    public const string OrleansMeter = "Microsoft.Orleans";
+
+    /// <summary>
+    /// ASP.NET Core's and Kestrel's, Orleans' and the storage providers' meters (and <paramref name="extraMeters"/>),
+    /// exported for Prometheus; traces of HTTP requests and grain calls exported over OTLP when
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the exporter reads the standard <c>OTEL_*</c> variables itself).
+    /// </summary>
+    public static IHostApplicationBuilder AddUserDataTelemetry(this IHostApplicationBuilder builder, params string[] extraMeters)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddMeter(OrleansMeter, ProviderInstruments.MeterName, "Microsoft.AspNetCore.Server.Kestrel")
+                .AddMeter(extraMeters)
+                .AddPrometheusExporter());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            telemetry.WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation()
+                .AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application")
+                .AddOtlpExporter());
+        }
+
+        return builder;
+    }
+
+    /// <summary><c>GET /metrics</c> in the Prometheus text format.</summary>
+    public static IEndpointRouteBuilder MapUserDataMetrics(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapPrometheusScrapingEndpoint("/metrics");
+        return endpoints;
+    }
+}
