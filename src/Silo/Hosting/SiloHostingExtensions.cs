@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 using Orleans.Connections.Security;
 using Orleans.Dashboard;
@@ -27,7 +26,6 @@ public static class SiloHostingExtensions
         var tls = cluster.Provider == ClusterProvider.DynamoDB ? ClusterTls.Load(cluster.Tls) : null;
         var advertised = cluster.Provider == ClusterProvider.DynamoDB ? await AdvertisedAddressAsync(cluster, cancellationToken).ConfigureAwait(false) : null;
 
-        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterMembershipOptions>(configuration.GetSection($"{ClusterSettings.SectionName}:Membership"));
@@ -47,8 +45,7 @@ public static class SiloHostingExtensions
                 StorageSetup.UseClustering(silo, storage);
             }
 
-            StorageSetup.AddStorage(silo, storage);
-            silo.Services.AddUserDataSerialization();
+            silo.AddUserDataGrainServices(storage);
             silo.AddActivityPropagation();
             silo.AddDashboard();
         });

@@ -118,30 +118,9 @@ public sealed class DurabilityOnSqlite : DurabilityTests
 
 public sealed class DurabilityOnDynamoDb : DurabilityTests
 {
-    private readonly Dictionary<string, string?> _settings = [];
-    private DynaliteServer? _dynalite;
+    private Dictionary<string, string?>? _settings;
 
-    protected override async Task<Dictionary<string, string?>> SettingsAsync()
-    {
-        if (_dynalite is null)
-        {
-            _dynalite = await DynaliteServer.StartAsync();
-            foreach (var (key, value) in DynamoDbGateway.DynamoDbSettings(GatewayHost.BaseSettings(Folder), _dynalite.ServiceUrl))
-            {
-                _settings[key] = value;
-            }
-        }
-
-        return _settings;
-    }
-
-    public override async Task DisposeAsync()
-    {
-        if (_dynalite is not null)
-        {
-            await _dynalite.DisposeAsync();
-        }
-
-        await base.DisposeAsync();
-    }
+    /// <summary>The same tables (one prefix) for every start of the test, so a restart finds the data.</summary>
+    protected override async Task<Dictionary<string, string?>> SettingsAsync() =>
+        _settings ??= DynamoDbGateway.DynamoDbSettings(GatewayHost.BaseSettings(Folder), (await DynamoDbLocal.Shared).ServiceUrl);
 }

@@ -42,10 +42,11 @@ public sealed class ErasureStorageTests : IAsyncLifetime
     [Fact]
     public async Task After_erasure_the_address_is_nowhere_in_the_dynamodb_tables()
     {
-        await using var dynalite = await DynaliteServer.StartAsync();
-        var settings = DynamoDbGateway.DynamoDbSettings(GatewayHost.BaseSettings(_folder), dynalite.ServiceUrl);
+        var dynamoDb = await DynamoDbLocal.Shared;
+        var settings = DynamoDbGateway.DynamoDbSettings(GatewayHost.BaseSettings(_folder), dynamoDb.ServiceUrl);
         using var client = new AmazonDynamoDBClient(
-            new BasicAWSCredentials("test", "test"), new AmazonDynamoDBConfig { ServiceURL = dynalite.ServiceUrl, AuthenticationRegion = "us-east-1" });
+            new BasicAWSCredentials(DynamoDbLocal.AccessKey, DynamoDbLocal.SecretKey),
+            new AmazonDynamoDBConfig { ServiceURL = dynamoDb.ServiceUrl, AuthenticationRegion = DynamoDbLocal.Region });
         var email = Support.Api.NewEmail("erased");
 
         var before = await UseThenEraseAsync(settings, email, () => ScanAsync(client, settings["Storage:DynamoDB:TablePrefix"]!));

@@ -217,20 +217,6 @@ public sealed class ExternalIssuerOnSqlite : ExternalIssuerTests;
 
 public sealed class ExternalIssuerOnDynamoDb : ExternalIssuerTests
 {
-    private UserData.TestSupport.DynaliteServer? _dynalite;
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        if (_dynalite is not null)
-        {
-            await _dynalite.DisposeAsync();
-        }
-    }
-
-    protected override async Task<Dictionary<string, string?>> StoreSettingsAsync(Dictionary<string, string?> settings)
-    {
-        _dynalite = await UserData.TestSupport.DynaliteServer.StartAsync();
-        return DynamoDbGateway.DynamoDbSettings(settings, _dynalite.ServiceUrl);
-    }
+    protected override async Task<Dictionary<string, string?>> StoreSettingsAsync(Dictionary<string, string?> settings) =>
+        DynamoDbGateway.DynamoDbSettings(settings, (await UserData.TestSupport.DynamoDbLocal.Shared).ServiceUrl);
 }

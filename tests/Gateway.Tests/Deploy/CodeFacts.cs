@@ -26,7 +26,7 @@ internal static partial class CodeFacts
     private static HashSet<string> FindConfigurationKeys()
     {
         var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var assemblies = new[] { "UserData.Gateway", "UserData.Runtime", "UserData.Grains" }.Select(Assembly.Load);
+        var assemblies = new[] { "UserData.Gateway", "UserData.Silo", "UserData.Providers", "UserData.Grains" }.Select(Assembly.Load);
         foreach (var type in assemblies.SelectMany(assembly => assembly.GetTypes()))
         {
             if (type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field

@@ -36,32 +36,18 @@ public sealed class SqliteGateway : GatewayFixture
     public override Task<Dictionary<string, string?>> SettingsAsync() => Task.FromResult(GatewayHost.BaseSettings(DataFolder));
 }
 
-/// <summary>The same gateway on DynamoDB: a dynalite of the fixture's own, tables under a unique prefix.</summary>
+/// <summary>The same gateway on DynamoDB: the test run's DynamoDB Local, tables under a prefix of the fixture's own.</summary>
 public sealed class DynamoDbGateway : GatewayFixture
 {
-    private UserData.TestSupport.DynaliteServer? _dynalite;
-
-    public override async Task<Dictionary<string, string?>> SettingsAsync()
-    {
-        _dynalite = await UserData.TestSupport.DynaliteServer.StartAsync();
-        return DynamoDbSettings(GatewayHost.BaseSettings(DataFolder), _dynalite.ServiceUrl);
-    }
+    public override async Task<Dictionary<string, string?>> SettingsAsync() =>
+        DynamoDbSettings(GatewayHost.BaseSettings(DataFolder), (await UserData.TestSupport.DynamoDbLocal.Shared).ServiceUrl);
 
     public static Dictionary<string, string?> DynamoDbSettings(Dictionary<string, string?> settings, string serviceUrl)
     {
         ArgumentNullException.ThrowIfNull(settings);
         settings["Storage:Provider"] = "DynamoDB";
         settings["Storage:DynamoDB:ServiceUrl"] = serviceUrl;
-        settings["Storage:DynamoDB:TablePrefix"] = $"t{Guid.NewGuid():N}-";
+        settings["Storage:DynamoDB:TablePrefix"] = UserData.TestSupport.DynamoDbLocal.NewTablePrefix();
         return settings;
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        if (_dynalite is not null)
-        {
-            await _dynalite.DisposeAsync();
-        }
     }
 }

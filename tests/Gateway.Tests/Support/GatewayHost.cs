@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using UserData.Gateway.Hosting;
+using UserData.TestSupport;
 
 namespace UserData.Gateway.Tests.Support;
 
@@ -31,10 +32,13 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Settings every test host uses: fast password hashing, generous limits, quiet logs.</summary>
+    /// <summary>Settings every test host uses: its own silo ports, fast password hashing, generous limits, quiet logs.</summary>
     public static Dictionary<string, string?> BaseSettings(string dataFolder) => new()
     {
         ["Storage:Sqlite:Path"] = Path.Combine(dataFolder, "userdata.db"),
+        ["Cluster:SiloPort"] = LoopbackPort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Cluster:GatewayPort"] = LoopbackPort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Logging:LogLevel:Orleans"] = "Warning",
         ["Auth:SigningKey"] = Convert.ToBase64String(SigningKey),
         ["Auth:EmailKey"] = Convert.ToBase64String(EmailKey),
         ["Auth:PasswordHasher:IterationCount"] = "1000",

@@ -4,7 +4,6 @@ using UserData.Grains.Patching;
 using UserData.Grains.Results;
 using UserData.Grains.Tasks;
 using UserData.Grains.Users;
-using UserData.Runtime.Journal;
 
 namespace UserData.Grains.Tests.Domain;
 

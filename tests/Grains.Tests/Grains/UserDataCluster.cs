@@ -1,49 +1,48 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
 using UserData.Grains.Common;
 using UserData.Grains.Emails;
 using UserData.Grains.Users;
-using UserData.Runtime.Grains;
-using UserData.Runtime.Hosting;
-using UserData.Runtime.Journal;
-using UserData.Runtime.Storage;
-using UserData.Runtime.Testing;
+using UserData.Silo.Configuration;
+using UserData.Silo.Hosting;
 
 namespace UserData.Grains.Tests.Grains;
 
-/// <summary>A test cluster of silos with the user and email grains on one SQLite file in a fresh temp folder.</summary>
+/// <summary>
+/// An Orleans test cluster (TestingHost, silos in this process) with the product's grains on the product's storage:
+/// one SQLite file in a temp folder. Two clusters given the same folder share the store, as two clusters that both
+/// believe they own a user would (a forced duplicate activation).
+/// </summary>
 public sealed class UserDataCluster : IAsyncDisposable
 {
     private readonly string _folder;
+    private readonly bool _ownsFolder;
 
-    private UserDataCluster(string folder, TestCluster cluster)
+    private UserDataCluster(string folder, bool ownsFolder, InProcessTestCluster cluster)
     {
         _folder = folder;
+        _ownsFolder = ownsFolder;
         Cluster = cluster;
     }
 
-    public TestCluster Cluster { get; }
+    public InProcessTestCluster Cluster { get; }
 
-    public IGrainFactory Grains => Cluster.GrainFactory;
+    public IGrainFactory Grains => Cluster.Client;
 
-    public IJournalStorage Storage => Cluster.Silos[0].Services.GetRequiredService<IJournalStorage>();
+    /// <summary>The folder holding the store, for a second cluster on the same store.</summary>
+    public string Folder => _folder;
 
     public static RequestOrigin Request { get; } = new("test-request");
 
-    public static async Task<UserDataCluster> StartAsync(int silos = 1, Action<IServiceCollection>? configure = null)
+    public static async Task<UserDataCluster> StartAsync(int silos = 1, string? sharedFolder = null)
     {
-        var folder = Directory.CreateTempSubdirectory("userdata-grains-").FullName;
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:Sqlite:Path"] = Path.Combine(folder, "userdata.db") })
-            .Build();
-        var cluster = await TestCluster.StartAsync(silos, services =>
-        {
-            services.AddSingleton(TimeProvider.System);
-            services.AddJournalStorage(configuration);
-            services.AddGrainRuntime().AddGrain<IUserGrain, UserGrain>().AddGrain<IEmailGrain, EmailGrain>();
-            configure?.Invoke(services);
-        });
-        return new UserDataCluster(folder, cluster);
+        var folder = sharedFolder ?? Directory.CreateTempSubdirectory("userdata-grains-").FullName;
+        var storage = new StorageSettings { Sqlite = { Path = Path.Combine(folder, "userdata.db") } };
+        var builder = new InProcessTestClusterBuilder((short)silos);
+        builder.ConfigureSilo((_, silo) => silo.AddUserDataGrainServices(storage));
+        builder.ConfigureClient(client => client.Services.AddUserDataSerialization());
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new UserDataCluster(folder, sharedFolder is null, cluster);
     }
 
     public Task<CommandResult<UserProfile>> RegisterAsync(string email, IdempotencyKey? idempotency = null) =>
@@ -52,6 +51,11 @@ public sealed class UserDataCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Cluster.DisposeAsync();
+        if (!_ownsFolder)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_folder, recursive: true);
