@@ -5,6 +5,7 @@ using Orleans.Dashboard;
 using UserData.Silo.Configuration;
 using UserData.Silo.Health;
 using UserData.Silo.Hosting.Addressing;
+using UserData.Silo.Telemetry;
 
 namespace UserData.Silo.Hosting;
 
@@ -47,6 +48,7 @@ public static class SiloHostingExtensions
 
             silo.AddUserDataGrainServices(storage);
             silo.AddActivityPropagation();
+            silo.AddIncomingGrainCallFilter<GrainCallMetrics>();
             silo.AddDashboard();
         });
         builder.Services.AddHealthChecks().AddCheck<SiloActiveHealthCheck>("silo", tags: [HealthEndpoints.ReadyTag]);

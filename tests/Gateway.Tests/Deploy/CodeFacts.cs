@@ -16,7 +16,9 @@ internal static partial class CodeFacts
 
     /// <summary>
     /// Configuration keys (in <c>Section:Key</c> form) the code reads: every public settable property of an options
-    /// class with a <c>SectionName</c> constant, and every literal key read with <c>configuration["..."]</c> or <c>configuration.GetValue("...")</c>.
+    /// class with a <c>SectionName</c> constant (and of the settings classes nested in it, as <c>Section:Nested:Key</c>),
+    /// Orleans' <see cref="Orleans.Configuration.ClusterMembershipOptions"/> under <c>Cluster:Membership</c>, and every
+    /// literal key read with <c>configuration["..."]</c> or <c>configuration.GetValue("...")</c>.
     /// </summary>
     public static IReadOnlySet<string> ConfigurationKeys { get; } = FindConfigurationKeys();
 
@@ -32,12 +34,11 @@ internal static partial class CodeFacts
             if (type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field
                 && field.GetRawConstantValue() is string section)
             {
-                foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(property => property.SetMethod?.IsPublic == true))
-                {
-                    keys.Add($"{section}:{property.Name}");
-                }
+                AddProperties(keys, section, type);
             }
         }
+
+        AddProperties(keys, "Cluster:Membership", typeof(Orleans.Configuration.ClusterMembershipOptions));
 
         foreach (var source in Sources.Value)
         {
@@ -48,6 +49,22 @@ internal static partial class CodeFacts
         }
 
         return keys;
+    }
+
+    private static void AddProperties(HashSet<string> keys, string prefix, Type type)
+    {
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(property => property.SetMethod?.IsPublic == true))
+        {
+            var key = $"{prefix}:{property.Name}";
+            if (property.PropertyType.IsClass && property.PropertyType.Namespace?.StartsWith("UserData.", StringComparison.Ordinal) == true)
+            {
+                AddProperties(keys, key, property.PropertyType);
+            }
+            else
+            {
+                keys.Add(key);
+            }
+        }
     }
 
     private static HashSet<string> FindDynamoDbActions()
