@@ -108,18 +108,10 @@ internal sealed partial class DynamoDBGrainStorage : JsonGrainStorage
             ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
         };
         (request.ConditionExpression, request.ExpressionAttributeNames, request.ExpressionAttributeValues) = StoredETagIs(expectedETag);
-        try
-        {
-            await Client.PutItemAsync(request, cancellationToken).ConfigureAwait(false);
-            return ConditionalWrite.Done;
-        }
-        catch (ConditionalCheckFailedException conflict)
-        {
-            return ConditionalWrite.Conflict(StoredETag(conflict));
-        }
+        return await ConditionallyAsync(() => Client.PutItemAsync(request, cancellationToken)).ConfigureAwait(false);
     }
 
-    protected override async Task<ConditionalWrite> DeleteAsync(GrainStateKey key, string? expectedETag, CancellationToken cancellationToken)
+    protected override Task<ConditionalWrite> DeleteAsync(GrainStateKey key, string? expectedETag, CancellationToken cancellationToken)
     {
         var request = new DeleteItemRequest
         {
@@ -128,15 +120,7 @@ internal sealed partial class DynamoDBGrainStorage : JsonGrainStorage
             ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
         };
         (request.ConditionExpression, request.ExpressionAttributeNames, request.ExpressionAttributeValues) = StoredETagIs(expectedETag);
-        try
-        {
-            await Client.DeleteItemAsync(request, cancellationToken).ConfigureAwait(false);
-            return ConditionalWrite.Done;
-        }
-        catch (ConditionalCheckFailedException conflict)
-        {
-            return ConditionalWrite.Conflict(StoredETag(conflict));
-        }
+        return ConditionallyAsync(() => Client.DeleteItemAsync(request, cancellationToken));
     }
 
     protected override Task ProbeAsync(CancellationToken cancellationToken) =>
@@ -158,8 +142,19 @@ internal sealed partial class DynamoDBGrainStorage : JsonGrainStorage
             ? ($"attribute_not_exists({PartitionKey})", null, null)
             : ("#etag = :etag", new() { ["#etag"] = ETagAttribute }, new() { [":etag"] = new AttributeValue(expectedETag) });
 
-    private static string? StoredETag(ConditionalCheckFailedException conflict) =>
-        conflict.Item is { } item && item.TryGetValue(ETagAttribute, out var etag) ? etag.S : null;
+    /// <summary>Runs a conditional call; a failed condition is a conflict with the ETag of the item DynamoDB returned (ALL_OLD), if any.</summary>
+    private static async Task<ConditionalWrite> ConditionallyAsync(Func<Task> call)
+    {
+        try
+        {
+            await call().ConfigureAwait(false);
+            return ConditionalWrite.Done;
+        }
+        catch (ConditionalCheckFailedException conflict)
+        {
+            return ConditionalWrite.Conflict(conflict.Item is { } item && item.TryGetValue(ETagAttribute, out var etag) ? etag.S : null);
+        }
+    }
 
     /// <summary>DynamoDB counts an item's size as the UTF-8 lengths of its attribute names and string values.</summary>
     private void ThrowIfOverItemLimit(GrainStateKey key, Dictionary<string, AttributeValue> item)
