@@ -1,5 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using UserData.Grains;
+using UserData.Providers.DynamoDB;
+using UserData.Providers.DynamoDB.GrainStorage;
+using UserData.Providers.Sqlite.GrainStorage;
 using UserData.Silo.Configuration;
 
 namespace UserData.Silo.Hosting;
@@ -17,10 +20,30 @@ public static class StorageSetup
         ArgumentNullException.ThrowIfNull(storage);
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddUserDataSerialization();
-        silo.AddMemoryGrainStorage(ProviderNames.Claims);
+        if (storage.Provider == StorageProvider.Sqlite)
+        {
+            silo.AddSqliteGrainStorage(ProviderNames.Claims, options => options.Path = storage.Sqlite.Path);
+        }
+        else
+        {
+            silo.AddDynamoDBGrainStorage(ProviderNames.Claims, options =>
+            {
+                Configure(options, storage.DynamoDB);
+                options.TableName = storage.DynamoDB.TablePrefix + "grain-state";
+            });
+        }
+
         silo.AddMemoryGrainStorageAsDefault();
         silo.AddLogStorageBasedLogConsistencyProvider(ProviderNames.Journal);
         return silo;
+    }
+
+    private static void Configure(DynamoDBProviderOptions options, DynamoDBStorageSettings settings)
+    {
+        options.ServiceUrl = settings.ServiceUrl;
+        options.Region = settings.Region;
+        options.CreateTables = settings.CreateTables;
+        options.CreateTablesSetting = "Storage__DynamoDB__CreateTables";
     }
 
     internal static void UseClustering(ISiloBuilder silo, StorageSettings storage)

@@ -1,14 +1,16 @@
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
+using System.Diagnostics.Metrics;
 using UserData.Grains.Common;
 using UserData.Grains.Requests;
 using UserData.Grains.Users;
-using UserData.Runtime.Grains;
-using UserData.Runtime.Journal;
+using UserData.Providers.Diagnostics;
 
 namespace UserData.Grains.Tests.Grains;
 
-/// <summary>GET /me/audit pages: the same entries as the full trail, read from storage near the page only.</summary>
+/// <summary>
+/// GET /me/audit pages: the same entries as the full trail, read from storage near the page only. Alone in its
+/// collection, so that no other test's journal reads land in the count.
+/// </summary>
+[Collection(nameof(AuditPagingTests))]
 public class AuditPagingTests
 {
     private const int ProfileUpdates = 230;
@@ -16,8 +18,7 @@ public class AuditPagingTests
     [Fact]
     public async Task Every_page_matches_the_full_trail_and_a_page_reads_only_near_itself()
     {
-        var counting = new CountingStorage();
-        await using var cluster = await UserDataCluster.StartAsync(configure: counting.Install);
+        await using var cluster = await UserDataCluster.StartAsync();
         var user = cluster.Grains.GetGrain<IUserGrain>((await cluster.RegisterAsync("audit-pages@example.com")).Value.Id);
         for (var i = 0; i < ProfileUpdates; i++)
         {
@@ -39,77 +40,36 @@ public class AuditPagingTests
             Assert.Equal(full.Skip(offset).Take(limit), page.Items.Select(entry => entry.Seq));
         }
 
-        counting.EventsRead = 0;
+        using var eventsRead = new EventsReadCounter();
         var newest = await user.ListAuditAsync(new PageQuery(10, 0));
         Assert.Equal(10, newest.Items.Count);
-        Assert.InRange(counting.EventsRead, 10, 10 + (2 * UserState.AuditMarkInterval));
+        Assert.InRange(eventsRead.Total, 10, 10 + (2 * UserState.AuditMarkInterval));
     }
 
-    [Fact]
-    public async Task A_state_restored_from_a_snapshot_without_audit_marks_still_pages_correctly()
+    /// <summary>Counts the events the journal reads back from storage (the providers' <c>userdata.journal.events.read</c>) while it lives.</summary>
+    private sealed class EventsReadCounter : IDisposable
     {
-        await using var cluster = await UserDataCluster.StartAsync();
-        var userId = (await cluster.RegisterAsync("audit-legacy@example.com")).Value.Id;
-        for (var i = 0; i < 30; i++)
+        private readonly MeterListener _listener = new();
+        private long _total;
+
+        public EventsReadCounter()
         {
-            await cluster.Grains.GetGrain<IUserGrain>(userId).UpdateProfileAsync(new UpdateProfileRequest { DisplayName = new Optional<string>($"name {i}") }, null, UserDataCluster.Request);
-        }
-
-        // Stopping the silo snapshots the user; the snapshot is then rewritten as one from before the audit marks.
-        await cluster.Cluster.Silos[0].StopAsync();
-        var silo = await cluster.Cluster.AddSiloAsync();
-        var storage = silo.Services.GetRequiredService<IJournalStorage>();
-        var grainId = new GrainId("user", userId);
-        var snapshot = (await storage.ReadSnapshotAsync(grainId))!;
-        var json = JsonNode.Parse(snapshot.Json)!.AsObject();
-        Assert.True(json.Remove("applied_events") && json.Remove("audit_count") && json.Remove("audit_marks"));
-        await storage.WriteSnapshotAsync(grainId, snapshot with { Json = json.ToJsonString() });
-        Assert.DoesNotContain("applied_events", (await storage.ReadSnapshotAsync(grainId))!.Json, StringComparison.Ordinal);
-        var user = silo.GrainFactory.GetGrain<IUserGrain>(userId);
-        await user.UpdateProfileAsync(new UpdateProfileRequest { DisplayName = new Optional<string>("after") }, null, UserDataCluster.Request);
-
-        var full = (await user.ExportAsync()).Audit.Select(entry => entry.Seq).ToList();
-        var page = await user.ListAuditAsync(new PageQuery(5, 3));
-
-        Assert.Equal(32, full.Count);
-        Assert.Equal(full.Count, page.Total);
-        Assert.Equal(full.Skip(3).Take(5), page.Items.Select(entry => entry.Seq));
-    }
-
-    /// <summary>Counts the events the journal reads return, by wrapping the registered storage.</summary>
-    private sealed class CountingStorage
-    {
-        public long EventsRead { get; set; }
-
-        public void Install(IServiceCollection services)
-        {
-            var registered = services.Last(service => service.ServiceType == typeof(IJournalStorage));
-            services.Remove(registered);
-            services.AddSingleton<IJournalStorage>(provider => new Counting((IJournalStorage)registered.ImplementationFactory!(provider), this));
-        }
-
-        private sealed class Counting(IJournalStorage inner, CountingStorage counter) : IJournalStorage
-        {
-            public string Provider => inner.Provider;
-
-            public Task AppendAsync(GrainId grainId, long expectedVersion, IReadOnlyList<string> events, CancellationToken cancellationToken = default) =>
-                inner.AppendAsync(grainId, expectedVersion, events, cancellationToken);
-
-            public async Task<IReadOnlyList<StoredEvent>> ReadAsync(GrainId grainId, long afterSeq, int maxCount, CancellationToken cancellationToken = default)
+            _listener.InstrumentPublished = (instrument, listener) =>
             {
-                var events = await inner.ReadAsync(grainId, afterSeq, maxCount, cancellationToken);
-                counter.EventsRead += events.Count;
-                return events;
-            }
-
-            public Task RedactAsync(GrainId grainId, long throughSeq, CancellationToken cancellationToken = default) => inner.RedactAsync(grainId, throughSeq, cancellationToken);
-
-            public Task<StoredSnapshot?> ReadSnapshotAsync(GrainId grainId, CancellationToken cancellationToken = default) => inner.ReadSnapshotAsync(grainId, cancellationToken);
-
-            public Task WriteSnapshotAsync(GrainId grainId, StoredSnapshot snapshot, CancellationToken cancellationToken = default) =>
-                inner.WriteSnapshotAsync(grainId, snapshot, cancellationToken);
-
-            public Task CheckHealthAsync(CancellationToken cancellationToken = default) => inner.CheckHealthAsync(cancellationToken);
+                if (instrument.Meter.Name == ProviderInstruments.MeterName && instrument.Name == "userdata.journal.events.read")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _total, value));
+            _listener.Start();
         }
+
+        public long Total => Interlocked.Read(ref _total);
+
+        public void Dispose() => _listener.Dispose();
     }
 }
+
+[CollectionDefinition(nameof(AuditPagingTests), DisableParallelization = true)]
+public sealed class AuditPagingCollection;
