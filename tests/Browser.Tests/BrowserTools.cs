@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using UserData.TestSupport;
 
 namespace UserData.Browser.Tests;
@@ -40,10 +39,10 @@ internal static class BrowserTools
             start.Environment[key] = value;
         }
 
-        var output = new StringBuilder();
+        var output = new OutputLog();
         using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, line) => Append(output, line.Data);
-        process.ErrorDataReceived += (_, line) => Append(output, line.Data);
+        process.OutputDataReceived += (_, line) => output.Add(line.Data);
+        process.ErrorDataReceived += (_, line) => output.Add(line.Data);
         try
         {
             process.Start();
@@ -64,33 +63,14 @@ internal static class BrowserTools
         catch (OperationCanceledException exception)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{what}: `{command}` did not finish within {deadline}; its output:\n{Text(output)}", exception);
+            throw new TimeoutException($"{what}: `{command}` did not finish within {deadline}; its output:\n{output}", exception);
         }
 
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{what}: `{command} {string.Join(' ', start.ArgumentList)}` exited with {process.ExitCode}; its output:\n{Text(output)}");
+            throw new InvalidOperationException($"{what}: `{command} {string.Join(' ', start.ArgumentList)}` exited with {process.ExitCode}; its output:\n{output}");
         }
 
-        return Text(output);
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is not null)
-        {
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-        }
-    }
-
-    private static string Text(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
+        return output.ToString();
     }
 }
