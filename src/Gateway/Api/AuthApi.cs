@@ -56,29 +56,12 @@ public static class AuthApi
     }
 
     public static async Task<Ok<Envelope<AuthResponse>>> LoginAsync(
-        HttpContext context, IGrainFactory grains, IPasswordHasher<Account> hasher, DecoyPassword decoy, SessionTokens tokens, LoginRateLimiter limiter,
-        IdempotencyKeys idempotencyKeys, EmailKeys emailKeys, ILogger<Account> logger)
+        HttpContext context, IGrainFactory grains, PasswordLogin passwordLogin, SessionTokens tokens, IdempotencyKeys idempotencyKeys, ILogger<Account> logger)
     {
         var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.LoginRequest, RequestSchemas.Login, Validators.Login);
         var request = body.Value;
         var idempotency = idempotencyKeys.Read(context, body.Raw);
-        var email = ValidationRules.NormalizeEmail(request.Email!);
-        if (limiter.TryAcquire(RateLimitingSetup.ClientAddress(context), email) is { } retryAfter)
-        {
-            throw new RateLimitedException(retryAfter);
-        }
-
-        var credentials = ValidationRules.IsValidEmail(email) && await grains.GetGrain<IEmailGrain>(emailKeys.GrainKey(email)).GetClaimantAsync() is { } userId
-            ? await grains.GetGrain<IUserGrain>(userId).GetCredentialsAsync()
-            : null;
-
-        // Unknown email or not: one hash verification either way, so timing tells nothing.
-        var verified = hasher.VerifyHashedPassword(Account.Instance, credentials?.PasswordHash ?? decoy.Hash, request.Password!);
-        if (credentials is null || credentials.Email != email || verified == PasswordVerificationResult.Failed)
-        {
-            GatewayLog.LoginFailed(logger);
-            throw new ApiException(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidCredentials, "Invalid email or password");
-        }
+        var credentials = await passwordLogin.VerifyAsync(context, request.Email!, request.Password!);
 
         // The password was checked first: a replay needs it as much as a login does (it is also in the fingerprint).
         var session = await grains.GetGrain<IUserGrain>(credentials.UserId)

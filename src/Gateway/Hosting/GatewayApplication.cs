@@ -7,13 +7,13 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using UserData.Gateway.Api;
 using UserData.Gateway.Auth;
+using UserData.Gateway.Dashboard;
 using UserData.Gateway.Http;
 using UserData.Gateway.Json;
 using UserData.Gateway.Logging;
 using UserData.Gateway.OpenApi;
 using UserData.Gateway.Options;
 using UserData.Gateway.RateLimiting;
-using Orleans.Dashboard;
 using UserData.Grains.Users;
 using UserData.Silo.Health;
 using UserData.Silo.Hosting;
@@ -75,7 +75,8 @@ public static class GatewayApplication
         {
             // Behind the load balancer every connection comes from it: the client is the address it appended last
             // to X-Forwarded-For (ForwardLimit 1), believed only from the configured proxy networks (not even loopback).
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
+            // X-Forwarded-Proto: the load balancer ends TLS, and the dashboard's cookies are Secure when the client's request was https.
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             forwarded.KnownProxies.Clear();
             forwarded.KnownIPNetworks.Clear();
             foreach (var network in gateway.Value.TrustedNetworks())
@@ -86,6 +87,7 @@ public static class GatewayApplication
         services.Configure<PasswordHasherOptions>(configuration.GetSection("Auth:PasswordHasher"));
         services.AddSingleton<IPasswordHasher<Account>, PasswordHasher<Account>>();
         services.AddSingleton<DecoyPassword>();
+        services.AddSingleton<PasswordLogin>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<SessionTokens>();
         services.AddSingleton<EmailKeys>();
@@ -93,8 +95,8 @@ public static class GatewayApplication
 
         // With an external issuer, a policy scheme sends each token to the scheme of its issuer; ours stay unchanged.
         var authority = configuration[$"{AuthOptions.SectionName}:{nameof(AuthOptions.Authority)}"];
-        var authentication = services.AddAuthentication(string.IsNullOrEmpty(authority) ? JwtBearerDefaults.AuthenticationScheme : ExternalTokens.SelectorScheme)
-            .AddJwtBearer();
+        var bearerScheme = string.IsNullOrEmpty(authority) ? JwtBearerDefaults.AuthenticationScheme : ExternalTokens.SelectorScheme;
+        var authentication = services.AddAuthentication(bearerScheme).AddJwtBearer().AddDashboardCookie(bearerScheme, configuration);
         if (!string.IsNullOrEmpty(authority))
         {
             authentication.AddJwtBearer(ExternalTokens.Scheme).AddPolicyScheme(ExternalTokens.SelectorScheme, null, policy =>
@@ -115,7 +117,7 @@ public static class GatewayApplication
             jwt.TokenValidationParameters = AccessTokens.ValidationParameters(auth.Value);
         });
         services.AddAuthorizationBuilder()
-            .AddPolicy(AdminApi.AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+            .AddPolicy(AdminApi.AdminPolicy, policy => policy.AddAuthenticationSchemes(DashboardAuthentication.AdminScheme).RequireAuthenticatedUser().RequireRole(Roles.Admin));
 
         var origins = (configuration["FRONTEND_URL"] ?? string.Empty)
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -157,7 +159,7 @@ public static class GatewayApplication
         app.MapOpenApi();
         app.MapUserDataHealth();
         app.MapUserDataMetrics();
-        app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(AdminApi.AdminPolicy);
+        app.MapUserDataDashboard();
         app.MapAuthApi();
         app.MapAdminUsersApi();
         app.MapGroup("/api/v1/me")

@@ -29,4 +29,13 @@ public static partial class GatewayLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rate limit {Policy} refused a request")]
     public static partial void RateLimited(ILogger logger, string policy);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} signed in to the dashboard")]
+    public static partial void DashboardSignedIn(ILogger logger, string userId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dashboard sign-in refused for user {UserId}: not an admin")]
+    public static partial void DashboardSignInRefused(ILogger logger, string userId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} signed out of the dashboard")]
+    public static partial void DashboardSignedOut(ILogger logger, string userId);
 }

@@ -1,7 +1,7 @@
 using Orleans.Configuration;
 using Orleans.Connections.Security;
-using Orleans.Dashboard;
 using UserData.Silo.Configuration;
+using UserData.Silo.Dashboard;
 using UserData.Silo.Health;
 
 namespace UserData.Silo.Hosting;
@@ -36,7 +36,7 @@ public static class ClusterClientExtensions
             client.UseTls(tls.Configure);
             client.Services.AddUserDataSerialization();
             client.AddActivityPropagation();
-            client.AddDashboard();
+            client.AddUserDataDashboard(builder.Configuration);
         });
         builder.Services.AddHealthChecks().AddCheck<ClusterClientHealthCheck>("cluster-client", tags: [HealthEndpoints.ReadyTag]);
     }

@@ -1,8 +1,8 @@
 using System.Net;
 using Orleans.Configuration;
 using Orleans.Connections.Security;
-using Orleans.Dashboard;
 using UserData.Silo.Configuration;
+using UserData.Silo.Dashboard;
 using UserData.Silo.Health;
 using UserData.Silo.Hosting.Addressing;
 using UserData.Silo.Telemetry;
@@ -49,7 +49,7 @@ public static class SiloHostingExtensions
             silo.AddUserDataGrainServices(storage);
             silo.AddActivityPropagation();
             silo.AddIncomingGrainCallFilter<GrainCallMetrics>();
-            silo.AddDashboard();
+            silo.AddUserDataDashboard(configuration);
         });
         builder.Services.AddHealthChecks().AddCheck<SiloActiveHealthCheck>("silo", tags: [HealthEndpoints.ReadyTag]);
     }
