@@ -145,7 +145,12 @@ public static class GatewayApplication
 
     private static void UsePipeline(WebApplication app)
     {
-        app.UseForwardedHeaders();
+        // With no known proxy the forwarded-headers middleware believes every peer, so it runs only when one is configured.
+        if (app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.TrustedNetworks().Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseRequestLog();
         app.UseDashboardFiles();
