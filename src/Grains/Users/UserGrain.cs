@@ -519,7 +519,7 @@ public sealed class UserGrain(TimeProvider time) : JournaledGrain<UserState, Use
     private static TaskState ParseStatus(string? status) => TaskStates.TryParse(status, out var parsed) ? parsed : TaskState.Todo;
 
     private static TaskMetadata Metadata(TaskMetadataRequest? metadata) =>
-        metadata is null ? TaskMetadata.Empty : new TaskMetadata(metadata.Category, metadata.Tags?.ToList() ?? []);
+        metadata is null ? TaskMetadata.Empty : new TaskMetadata(metadata.Category, metadata.Tags?.Select(TextRules.IdentityKey).ToList() ?? []);
 
     private UserProfile Profile() =>
         new(State.UserId!, State.Email!, State.DisplayName, State.Role, State.Attributes, State.ProfileVersion, State.CreatedAt, State.UpdatedAt);
