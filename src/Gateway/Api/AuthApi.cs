@@ -113,8 +113,6 @@ public static class AuthApi
         }
     }
 
-    private static ApiException RefreshRefused() => ApiException.Unauthenticated("The refresh token is invalid");
-
     public static async Task<NoContent> LogoutAsync(HttpContext context, IGrainFactory grains, SessionTokens tokens, IdempotencyKeys idempotencyKeys, ILogger<Account> logger)
     {
         var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.RefreshTokenRequest, RequestSchemas.RefreshToken, Validators.RefreshToken);
@@ -137,6 +135,9 @@ public static class AuthApi
 
         return TypedResults.NoContent();
     }
+
+    /// <summary>Every refused refresh answers this: forged, unknown user, erased user, reused, revoked or expired alike.</summary>
+    private static ApiException RefreshRefused() => ApiException.Unauthenticated("The refresh token is invalid");
 }
 
 /// <summary>The type <see cref="IPasswordHasher{TUser}"/> is keyed by; the hasher ignores the instance.</summary>
