@@ -91,30 +91,37 @@ public static class AuthApi
         HttpContext context, IGrainFactory grains, SessionTokens tokens, IdempotencyKeys idempotencyKeys, ILogger<Account> logger)
     {
         var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.RefreshTokenRequest, RequestSchemas.RefreshToken, Validators.RefreshToken);
-        var presented = body.Value.RefreshToken;
-        if (!RefreshTokens.TryParse(presented, out var userId, out var familyId, out var secret))
+        var presented = body.Value.RefreshToken!;
+        var idempotency = idempotencyKeys.Read(context, body.Raw);
+        if (!tokens.TryOpen(presented, out var userId, out var familyId, out var secret))
         {
-            throw ApiException.Unauthenticated("The refresh token is invalid");
+            GatewayLog.RefreshTokenForged(logger, "refresh");
+            throw RefreshRefused();
         }
 
         try
         {
             var session = await grains.GetGrain<IUserGrain>(userId).RefreshSessionAsync(
-                secret, tokens.Rotate(familyId, presented!), idempotencyKeys.Read(context, body.Raw), new RequestContext(context.TraceIdentifier));
-            return TypedResults.Ok(ApiResponses.Envelope(context, tokens.Rotated(session.Value, presented!)));
+                secret, tokens.Rotate(familyId, presented), idempotency, new RequestContext(context.TraceIdentifier));
+            return TypedResults.Ok(ApiResponses.Envelope(context, tokens.Rotated(session.Value, presented)));
         }
-        catch (InvalidRefreshTokenException refused)
+        catch (Exception refused) when (refused is InvalidRefreshTokenException or UserNotFoundException)
         {
+            // A reused, revoked or expired token and an erased user's token answer alike: the reason is for the log only.
             GatewayLog.RefreshRefused(logger, userId, refused.Message);
-            throw;
+            throw RefreshRefused();
         }
     }
 
-    public static async Task<NoContent> LogoutAsync(HttpContext context, IGrainFactory grains, IdempotencyKeys idempotencyKeys)
+    public static async Task<NoContent> LogoutAsync(HttpContext context, IGrainFactory grains, SessionTokens tokens, IdempotencyKeys idempotencyKeys, ILogger<Account> logger)
     {
         var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.RefreshTokenRequest, RequestSchemas.RefreshToken, Validators.RefreshToken);
         var idempotency = idempotencyKeys.Read(context, body.Raw);
-        if (RefreshTokens.TryParse(body.Value.RefreshToken, out var userId, out var familyId, out var secret))
+        if (!tokens.TryOpen(body.Value.RefreshToken, out var userId, out var familyId, out var secret))
+        {
+            GatewayLog.RefreshTokenForged(logger, "logout");
+        }
+        else
         {
             try
             {
@@ -128,6 +135,9 @@ public static class AuthApi
 
         return TypedResults.NoContent();
     }
+
+    /// <summary>Every refused refresh answers this: forged, unknown user, erased user, reused, revoked or expired alike.</summary>
+    private static ApiException RefreshRefused() => ApiException.Unauthenticated("The refresh token is invalid");
 }
 
 /// <summary>The type <see cref="IPasswordHasher{TUser}"/> is keyed by; the hasher ignores the instance.</summary>

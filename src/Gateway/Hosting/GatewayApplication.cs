@@ -47,6 +47,7 @@ public static class GatewayApplication
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBytes;
+            kestrel.ConfigureEndpointDefaults(listen => listen.UseServerErrorEnvelope());
         });
         builder.AddJsonConsoleLogs();
         SigningKeySetup.EnsureLocalSigningKey(builder.Configuration);
@@ -118,6 +119,8 @@ public static class GatewayApplication
             jwt.TokenHandlers.Clear();
             jwt.TokenHandlers.Add(handler);
             jwt.RequireHttpsMetadata = false;
+            // The challenge says "Bearer" only: why a token failed is for the logs, not for whoever sent it.
+            jwt.IncludeErrorDetails = false;
             jwt.TokenValidationParameters = AccessTokens.ValidationParameters(auth.Value);
         });
         services.AddAuthorizationBuilder()
@@ -145,7 +148,13 @@ public static class GatewayApplication
 
     private static void UsePipeline(WebApplication app)
     {
-        app.UseForwardedHeaders();
+        // With no known proxy the forwarded-headers middleware believes every peer, so it runs only when one is configured.
+        if (app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.TrustedNetworks().Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
+        app.UseMiddleware<SecurityHeadersMiddleware>(!string.IsNullOrWhiteSpace(app.Configuration["FRONTEND_URL"]));
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseRequestLog();
         app.UseDashboardFiles();
@@ -162,7 +171,8 @@ public static class GatewayApplication
         app.UseAuthorization();
         app.UseRateLimiter();
 
-        app.MapOpenApi();
+        // The one document: any other /openapi/... path is a 404 in the error envelope, not the generator's text echo.
+        app.MapOpenApi("/openapi/v1.json");
         app.MapHealthApi();
         app.MapMetrics();
         app.MapDashboard();

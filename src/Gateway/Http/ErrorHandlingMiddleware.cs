@@ -77,8 +77,8 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         // The silo died with the request in flight: it may have been applied (an Idempotency-Key makes the retry safe).
         SiloConnectionLostException => new(503, ErrorCodes.Unavailable, "The service restarted during the request; retry shortly", RetryAfterSeconds: 1),
         GrainActivationException => new(503, ErrorCodes.Unavailable, "The service cannot reach its storage; retry shortly", RetryAfterSeconds: 1),
-        BadHttpRequestException { StatusCode: 413 } => new(413, ErrorCodes.PayloadTooLarge, "The request body is too large"),
-        BadHttpRequestException bad => new(bad.StatusCode, ErrorCodes.InvalidJson, "The request could not be read"),
+        // Kestrel found the body's framing broken, too large or too slow while the endpoint read it.
+        BadHttpRequestException bad => new(bad.StatusCode, ErrorCodes.ForStatus(bad.StatusCode).Code, ErrorCodes.ForStatus(bad.StatusCode).Message),
         _ => new(500, ErrorCodes.InternalError, "An internal error occurred"),
     };
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using UserData.Grains.Emails;
 using UserData.Grains.Identities;
 using UserData.Grains.Users;
+using UserData.Grains.Validation;
 using UserData.Runtime.Hosting;
 
 namespace UserData.Grains.Hosting;
@@ -13,6 +14,8 @@ public static class UserDataGrainsExtensions
     public static GrainRuntimeBuilder AddUserDataGrains(this GrainRuntimeBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        // Emails and tags are compared in NFKC form: a process that cannot normalize must not serve them.
+        TextRules.EnsureNormalizationWorks();
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder
             .AddGrain<IUserGrain, UserGrain>()

@@ -94,6 +94,7 @@ public sealed partial class SqliteJournalStorage : IJournalStorage, IAsyncDispos
         }.ToString();
 
         _writer = new SqliteJournalWriter(writeConnection.ToString(), settings.BusyTimeout, logger);
+        RestrictToOwner(_path);
         _writerLoop = Task.Factory.StartNew(RunWriter, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         LogOpened(_logger, _path, _maxBatchSize);
     }
@@ -269,6 +270,20 @@ public sealed partial class SqliteJournalStorage : IJournalStorage, IAsyncDispos
         }
 
         return write.Completion;
+    }
+
+    /// <summary>The database and its WAL companions are the users' data: readable and writable by the owner alone.</summary>
+    private static void RestrictToOwner(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" }.Where(File.Exists))
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 
     private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
