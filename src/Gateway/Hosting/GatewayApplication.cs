@@ -138,8 +138,10 @@ public static class GatewayApplication
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             json.SerializerOptions.Converters.Add(new TimestampJsonConverter());
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            // Numbers are numbers (the web defaults also read them from strings, which the OpenAPI schemas then show).
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
-        services.AddOpenApi(openApi => openApi.AddSchemaTransformer<OptionalSchemaTransformer>());
+        services.AddApiDocument();
         services.AddGatewayMetrics();
     }
 
@@ -172,6 +174,8 @@ public static class GatewayApplication
             .RequireAuthorization()
             .RequireRateLimiting(RateLimitingSetup.UserPolicy)
             .WithTags("Profile")
+            .InApiDocument()
+            .ProducesErrors(ErrorCodes.Unavailable)
             .MapProfileApi()
             .MapTasksApi()
             .MapResultsApi()
