@@ -163,6 +163,7 @@ public static class GatewayApplication
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseMiddleware<UnknownQueryParameterMiddleware>();
 
         app.MapOpenApi();
         app.MapHealthApi();
