@@ -48,7 +48,7 @@ public static class GatewayApplication
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBytes;
         });
-        builder.AddJsonConsoleLogs();
+        builder.AddConsoleLogs();
         SigningKeySetup.EnsureLocalSigningKey(builder.Configuration);
         AddServices(builder.Services, builder.Configuration);
         if (builder.Configuration.GetValue("Gateway:CoHostSilo", true))
