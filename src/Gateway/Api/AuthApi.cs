@@ -5,6 +5,7 @@ using UserData.Gateway.Auth;
 using UserData.Gateway.Http;
 using UserData.Gateway.Json;
 using UserData.Gateway.Logging;
+using UserData.Gateway.OpenApi;
 using UserData.Gateway.Options;
 using UserData.Gateway.RateLimiting;
 using UserData.Grains.Common;
@@ -21,12 +22,24 @@ public static class AuthApi
 {
     public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/auth").WithTags("Auth");
-        group.MapPost("/register", RegisterAsync).RequireRateLimiting(RateLimitingSetup.RegisterPolicy)
-            .Accepts<Grains.Requests.RegisterRequest>("application/json");
-        group.MapPost("/login", LoginAsync).Accepts<Grains.Requests.LoginRequest>("application/json");
-        group.MapPost("/refresh", RefreshAsync).Accepts<Grains.Requests.RefreshTokenRequest>("application/json");
-        group.MapPost("/logout", LogoutAsync).Accepts<Grains.Requests.RefreshTokenRequest>("application/json");
+        var group = app.MapGroup("/api/v1/auth").WithTags("Auth").InApiDocument()
+            .WithParameters(IdempotencyKeys.Parameter)
+            .ProducesErrors(ErrorCodes.IdempotencyKeyReused, ErrorCodes.Unavailable);
+        group.MapPost("/register", RegisterAsync).WithName("register").RequireRateLimiting(RateLimitingSetup.RegisterPolicy)
+            .Accepts<Grains.Requests.RegisterRequest>("application/json")
+            .WithSummary("Create an account and sign in")
+            .WithDescription("The email must not be registered yet; the password has 8-128 characters. Answers the new profile and a token pair.")
+            .ProducesErrors(ErrorCodes.EmailTaken);
+        group.MapPost("/login", LoginAsync).WithName("login").Accepts<Grains.Requests.LoginRequest>("application/json")
+            .WithSummary("Sign in with email and password")
+            .ProducesErrors(ErrorCodes.InvalidCredentials, ErrorCodes.RateLimited);
+        group.MapPost("/refresh", RefreshAsync).WithName("refresh").Accepts<Grains.Requests.RefreshTokenRequest>("application/json")
+            .WithSummary("Trade a refresh token for a new token pair")
+            .WithDescription("Refresh tokens rotate: the one presented is dead afterwards, and presenting a dead one ends its whole session.")
+            .ProducesErrors(ErrorCodes.Unauthenticated);
+        group.MapPost("/logout", LogoutAsync).WithName("logout").Accepts<Grains.Requests.RefreshTokenRequest>("application/json")
+            .WithSummary("End the session of a refresh token")
+            .WithDescription("Answers 204 whether or not the token was still valid.");
         return group;
     }
 

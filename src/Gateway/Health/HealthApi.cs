@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using UserData.Gateway.Http;
+using UserData.Gateway.OpenApi;
 using UserData.Runtime.Hosting;
 
 namespace UserData.Gateway.Health;
@@ -11,8 +12,11 @@ public static class HealthApi
 
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", () => TypedResults.Ok(new HealthStatus("ok"))).WithTags("Operations");
-        app.MapGet("/health/ready", ReadyAsync).WithTags("Operations");
+        app.MapGet("/health", () => TypedResults.Ok(new HealthStatus("ok"))).WithName("getHealth").WithTags("Operations").InApiDocument()
+            .WithSummary("Liveness: answers while the process runs");
+        app.MapGet("/health/ready", ReadyAsync).WithName("getReadiness").WithTags("Operations").InApiDocument()
+            .WithSummary("Readiness: storage answers and the local silo is active")
+            .Produces<HealthStatus>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

@@ -49,7 +49,7 @@ public static class GatewayApplication
             kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBytes;
             kestrel.ConfigureEndpointDefaults(listen => listen.UseServerErrorEnvelope());
         });
-        builder.AddJsonConsoleLogs();
+        builder.AddConsoleLogs();
         SigningKeySetup.EnsureLocalSigningKey(builder.Configuration);
         AddServices(builder.Services, builder.Configuration);
         if (builder.Configuration.GetValue("Gateway:CoHostSilo", true))
@@ -141,8 +141,10 @@ public static class GatewayApplication
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             json.SerializerOptions.Converters.Add(new TimestampJsonConverter());
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            // Numbers are numbers (the web defaults also read them from strings, which the OpenAPI schemas then show).
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
-        services.AddOpenApi(openApi => openApi.AddSchemaTransformer<OptionalSchemaTransformer>());
+        services.AddApiDocument();
         services.AddGatewayMetrics();
     }
 
@@ -170,6 +172,7 @@ public static class GatewayApplication
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseMiddleware<UnknownQueryParameterMiddleware>();
 
         // The one document: any other /openapi/... path is a 404 in the error envelope, not the generator's text echo.
         app.MapOpenApi("/openapi/v1.json");
@@ -182,6 +185,8 @@ public static class GatewayApplication
             .RequireAuthorization()
             .RequireRateLimiting(RateLimitingSetup.UserPolicy)
             .WithTags("Profile")
+            .InApiDocument()
+            .ProducesErrors(ErrorCodes.Unavailable)
             .MapProfileApi()
             .MapTasksApi()
             .MapResultsApi()

@@ -1,9 +1,10 @@
 namespace UserData.Grains.Requests;
 
-public sealed record TaskMetadataRequest(string? Category, IReadOnlyList<string>? Tags);
+public sealed record TaskMetadataRequest(string? Category = null, IReadOnlyList<string>? Tags = null);
 
 /// <summary>POST /me/tasks and PUT /me/tasks/{id} (a full replace: absent optional fields are cleared).</summary>
-public sealed record TaskRequest(string? Name, string? Description, string? Status, DateTimeOffset? DueAt, TaskMetadataRequest? Metadata);
+public sealed record TaskRequest(
+    string? Name, string? Description = null, string? Status = null, DateTimeOffset? DueAt = null, TaskMetadataRequest? Metadata = null);
 
 /// <summary>PATCH /me/tasks/{id}: only the fields present change; null clears description, due_at and metadata.</summary>
 public sealed record PatchTaskRequest

@@ -23,6 +23,17 @@ public static class SiloHost
             builder.WebHost.UseUrls(ClusterHostingExtensions.DefaultUrls);
         }
 
+        if (!builder.Environment.IsDevelopment())
+        {
+            // One JSON object per line for the log collector, as the gateway writes; Development (dotnet run) keeps the readable lines.
+            builder.Logging.AddJsonConsole(console =>
+            {
+                console.IncludeScopes = true;
+                console.UseUtcTimestamp = true;
+                console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+            });
+        }
+
         addGrains(builder.Services.AddGrainRuntime(builder.Configuration));
         builder.Services.AddJournalStorage(builder.Configuration);
         builder.Services.AddPrometheusMetrics();
