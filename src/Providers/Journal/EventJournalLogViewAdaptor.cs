@@ -23,8 +23,8 @@ namespace UserData.Providers.Journal;
 /// <c>LastPrimaryIssue</c> (the grain's <c>OnConnectionIssue</c>).
 /// </para>
 /// <para>
-/// Snapshots: after <see cref="IEventJournalOptions.SnapshotInterval"/> events and at deactivation, never holding back an
-/// append's answer on failure. Activation reads the snapshot and the events after it, in pages. An append holding an event
+/// Snapshots: after <see cref="IEventJournalOptions.SnapshotInterval"/> events and once the activation deactivated, never
+/// holding back an append's answer on failure. Activation reads the snapshot and the events after it, in pages. An append holding an event
 /// that <see cref="IEventJournalOptions.ErasesHistory"/> recognizes is followed by the snapshot as of that event and the
 /// erasure of every earlier event's content, before the append is confirmed; a replay that finds such an event newer than
 /// the stored snapshot (the silo stopped in between) completes the erasure.
@@ -59,6 +59,7 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
         ILogConsistencyProtocolServices services,
         IEventJournalStore store,
         IEventJournalOptions options,
+        DeactivationSnapshots deactivationSnapshots,
         ILogger logger)
         : base(host, initialState, services)
     {
@@ -68,6 +69,13 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
         _erasesHistory = options.ErasesHistory;
         _logger = logger;
         _stream = services.GrainId.ToString();
+
+        // Orleans 10.4.2 deactivates an adaptor through an internal interface that bypasses the PostOnDeactivate
+        // override, so the deactivation snapshot follows the activation's Deactivated task instead.
+        if (host is IGrainBase grain)
+        {
+            deactivationSnapshots.Track(SnapshotAfterDeactivationAsync(grain.GrainContext.Deactivated));
+        }
     }
 
     /// <summary>
@@ -93,15 +101,6 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
         }
 
         return segment;
-    }
-
-    public override async Task PostOnDeactivate()
-    {
-        await base.PostOnDeactivate();
-        if (_snapshotVersion >= 0 && _version > _snapshotVersion)
-        {
-            await TryWriteSnapshotAsync();
-        }
     }
 
     protected override TLogView LastConfirmedView() => _view;
@@ -289,6 +288,20 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
             }
 
             await LastPrimaryIssue.DelayBeforeRetry();
+        }
+    }
+
+    /// <summary>
+    /// Once the activation is gone (its journal worker idle, no more grain turns), stores the snapshot of its last view
+    /// unless a snapshot of that version is known to be stored. The view is a fold of the stored journal, so it is a
+    /// correct snapshot even when a newer activation runs meanwhile; an older snapshot never replaces a newer one.
+    /// </summary>
+    private async Task SnapshotAfterDeactivationAsync(Task deactivated)
+    {
+        await deactivated.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_snapshotVersion >= 0 && _version > _snapshotVersion)
+        {
+            await TryWriteSnapshotAsync();
         }
     }
 

@@ -34,13 +34,15 @@ internal static class EventJournalRegistration
 
         TOptions Options(IServiceProvider provider) => provider.GetRequiredService<IOptionsMonitor<TOptions>>().Get(name);
         IEventJournalStore Store(IServiceProvider provider) => provider.GetRequiredKeyedService<IEventJournalStore>(name);
+        EventJournalAdaptorFactory Factory(IServiceProvider provider) => provider.GetRequiredKeyedService<EventJournalAdaptorFactory>(name);
 
         services.AddTransient<IConfigurationValidator>(provider => new EventJournalOptionsValidator<TOptions>(Options(provider), name, validateBackend));
         services.ConfigureNamedOptionForLogging<TOptions>(name);
         services.AddKeyedSingleton(name, (provider, _) => createStore(provider, Options(provider)));
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new EventJournalLifecycle(name, Store(provider)));
-        services.AddKeyedSingleton<ILogViewAdaptorFactory>(
+        services.AddKeyedSingleton(
             name, (provider, _) => new EventJournalAdaptorFactory(Store(provider), Options(provider), provider.GetRequiredService<ILoggerFactory>()));
+        services.AddKeyedSingleton<ILogViewAdaptorFactory>(name, (provider, _) => Factory(provider));
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new EventJournalLifecycle(name, Store(provider), Factory(provider)));
         services.TryAddSingleton(provider => provider.GetKeyedService<ILogViewAdaptorFactory>(ProviderConstants.DEFAULT_LOG_CONSISTENCY_PROVIDER_NAME)!);
         services.TryAddSingleton<Factory<IGrainContext, ILogConsistencyProtocolServices>>(provider =>
         {

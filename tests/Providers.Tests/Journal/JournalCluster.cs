@@ -1,0 +1,59 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using UserData.Providers.Journal;
+
+namespace UserData.Providers.Tests.Journal;
+
+/// <summary>An Orleans test cluster of one silo whose journal is on a test's backend; two of them on one backend are two clusters on one store.</summary>
+public sealed class JournalCluster : IAsyncDisposable
+{
+    private readonly InProcessTestCluster _cluster;
+
+    private JournalCluster(InProcessTestCluster cluster) => _cluster = cluster;
+
+    public IGrainFactory Grains => _cluster.Client;
+
+    public IServiceProvider SiloServices => _cluster.GetSiloServiceProvider();
+
+    public static async Task<JournalCluster> StartAsync(
+        JournalBackend backend, Action<IEventJournalOptions>? configure = null, Action<ISiloBuilder>? configureSilo = null)
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.Options.ClusterId = $"journal-{Guid.NewGuid():N}";
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSilo((_, silo) =>
+        {
+            backend.AddJournal(silo, options =>
+            {
+                options.ErasesHistory = TallyEvent.ErasesHistory;
+                configure?.Invoke(options);
+            });
+            configureSilo?.Invoke(silo);
+        });
+        var cluster = builder.Build();
+        try
+        {
+            await cluster.DeployAsync();
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+
+        return new JournalCluster(cluster);
+    }
+
+    public ITallyGrain Tally(string key) => Grains.GetGrain<ITallyGrain>(key);
+
+    /// <summary>Deactivates the grain (its journal writes the deactivation snapshot) and waits until it is gone.</summary>
+    public Task DeactivateAsync(IAddressable grain) => _cluster.DeactivateAsync(grain);
+
+    public bool IsActive(IAddressable grain) => _cluster.TryGetGrainContext(grain.GetGrainId(), out _);
+
+    public T GetSiloService<T>()
+        where T : notnull => SiloServices.GetRequiredService<T>();
+
+    /// <summary>Stops the silo gracefully: grains deactivate, then the journal's store stops.</summary>
+    public async ValueTask DisposeAsync() => await _cluster.DisposeAsync();
+}
