@@ -236,6 +236,37 @@ public sealed class DynamoDBJournaledGrainTests : JournaledGrainContract
     }
 
     [Fact]
+    public async Task A_failed_snapshot_is_logged_with_the_grain_and_version_and_does_not_hold_back_the_append()
+    {
+        using var client = await InterferingDynamoDBClient.CreateAsync();
+        var logs = new CapturedLogs();
+        await using var cluster = await StartClusterAsync(
+            options => options.SnapshotInterval = 1,
+            silo =>
+            {
+                silo.Services.AddSingleton<IAmazonDynamoDB>(client);
+                silo.Services.AddSingleton<ILoggerProvider>(logs);
+            });
+        var grain = cluster.Tally(NewKey());
+        client.FailPutsInto(Dynamo.SnapshotTable);
+
+        Assert.True(await grain.TryAddAsync(["a"]));
+
+        var failure = Assert.Single(logs.Entries, entry => entry.Level == LogLevel.Warning && entry.Message.StartsWith("Snapshot of", StringComparison.Ordinal));
+        Assert.Equal((grain.GetGrainId(), 1L), (failure.Fields["GrainId"], failure.Fields["Version"]));
+        Assert.Null(await Store.ReadSnapshotAsync(StreamOf(grain), CancellationToken.None));
+        Assert.Equal(["a"], (await ReadAllAsync(grain)).Select(EntryOf));
+    }
+
+    [Fact]
+    public async Task An_invalid_table_name_stops_the_silo_with_a_message_naming_the_setting()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => StartClusterAsync(options => ((DynamoDBEventJournalOptions)options).JournalTableName = "x"));
+
+        Assert.Contains("JournalTableName must be a DynamoDB table name", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Retrieving_a_segment_reads_only_the_items_of_that_range()
     {
         using var client = await InterferingDynamoDBClient.CreateAsync();

@@ -12,6 +12,7 @@ namespace UserData.Providers.Tests.Journal;
 internal sealed class InterferingDynamoDBClient : AmazonDynamoDBClient
 {
     private string? _losePutAnswerFromTable;
+    private string? _failPutsInto;
     private int _calls;
     private int _queriedItems;
 
@@ -34,6 +35,9 @@ internal sealed class InterferingDynamoDBClient : AmazonDynamoDBClient
     /// <summary>The next put into <paramref name="table"/> is performed, and then its caller gets an error instead of the answer.</summary>
     public void LoseNextPutAnswer(string table) => Volatile.Write(ref _losePutAnswerFromTable, table);
 
+    /// <summary>From now on every put into <paramref name="table"/> fails before reaching the service.</summary>
+    public void FailPutsInto(string table) => Volatile.Write(ref _failPutsInto, table);
+
     public void ResetCounts()
     {
         Volatile.Write(ref _calls, 0);
@@ -43,6 +47,11 @@ internal sealed class InterferingDynamoDBClient : AmazonDynamoDBClient
     public override async Task<PutItemResponse> PutItemAsync(PutItemRequest request, CancellationToken cancellationToken = default)
     {
         Call();
+        if (Volatile.Read(ref _failPutsInto) == request.TableName)
+        {
+            throw new AmazonDynamoDBException($"Puts into {request.TableName} fail (test).");
+        }
+
         var response = await base.PutItemAsync(request, cancellationToken);
         if (Interlocked.CompareExchange(ref _losePutAnswerFromTable, null, request.TableName) == request.TableName)
         {

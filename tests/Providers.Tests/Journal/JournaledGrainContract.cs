@@ -248,6 +248,46 @@ public abstract class JournaledGrainContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_activation_completes_an_erasure_whose_event_was_appended_but_not_carried_out()
+    {
+        // As if the silo died between appending the erasing event and erasing: the events are stored, nothing is erased.
+        var key = NewKey();
+        var stream = $"tally/{key}";
+        var secret = $"secret-{Guid.NewGuid():N}";
+        await Store.AppendAsync(new JournalAppend(stream, 1, "a1", [Added(secret), Added("two")]));
+        await Store.AppendAsync(new JournalAppend(stream, 3, "a2", [new NewEvent("entries_erased", """{"type":"entries_erased"}"""), Added("after")]));
+
+        await using var cluster = await StartClusterAsync();
+        var view = await cluster.Tally(key).GetAsync();
+
+        Assert.Equal((4, 1), (view.Version, view.Erasures));
+        Assert.Equal(["after"], view.Entries);
+        Assert.False(await Backend.StoresTextAsync(secret));
+        Assert.Equal(3, (await Store.ReadSnapshotAsync(stream, CancellationToken.None))?.Version);
+        Assert.Equal([3L, 4L], EventJournalStoreContract.Seqs(await ReadAllAsync(cluster.Tally(key))));
+    }
+
+    [Fact]
+    public async Task A_stale_activation_catches_up_over_an_erased_range_from_the_snapshot_stored_before_the_erasure()
+    {
+        await using var first = await StartClusterAsync();
+        await using var second = await StartClusterAsync();
+        var key = NewKey();
+        Assert.True(await first.Tally(key).TryAddAsync(["one"]));
+        Assert.Equal(1, (await second.Tally(key).GetAsync()).Version);
+        Assert.True(await first.Tally(key).TryAddAsync(["two"]));
+        await first.Tally(key).EraseAsync();
+        Assert.True(await first.Tally(key).TryAddAsync(["three"]));
+
+        var caughtUp = await second.Tally(key).RefreshAsync();
+
+        Assert.Equal((4, 1), (caughtUp.Version, caughtUp.Erasures));
+        Assert.Equal(["three"], caughtUp.Entries);
+        Assert.True(await second.Tally(key).TryAddAsync(["four"]));
+        Assert.Equal(["three", "four"], (await ReadAllAsync(second.Tally(key))).Skip(1).Select(EntryOf));
+    }
+
+    [Fact]
     public async Task Retrieving_confirmed_events_returns_those_after_the_first_version_through_the_second()
     {
         await using var cluster = await StartClusterAsync();
