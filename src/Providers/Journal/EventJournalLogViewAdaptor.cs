@@ -308,17 +308,18 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
     /// <summary>One attempt: the events are durable, so a missed snapshot only makes the next replay longer.</summary>
     private async Task TryWriteSnapshotAsync()
     {
-        var snapshot = new StoredSnapshot(_version, SerializeView());
+        var version = _version;
         try
         {
+            var snapshot = new StoredSnapshot(version, SerializeView());
             await Measure("write-snapshot", () => _store.WriteSnapshotAsync(_stream, snapshot));
-            _snapshotVersion = Math.Max(_snapshotVersion, snapshot.Version);
+            _snapshotVersion = Math.Max(_snapshotVersion, version);
         }
 #pragma warning disable CA1031 // See above: logged, not retried.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            LogSnapshotFailed(_logger, exception, Services.GrainId, snapshot.Version);
+            LogSnapshotFailed(_logger, exception, Services.GrainId, version);
         }
     }
 

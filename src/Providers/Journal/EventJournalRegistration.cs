@@ -42,7 +42,7 @@ internal static class EventJournalRegistration
         services.AddKeyedSingleton(
             name, (provider, _) => new EventJournalAdaptorFactory(Store(provider), Options(provider), provider.GetRequiredService<ILoggerFactory>()));
         services.AddKeyedSingleton<ILogViewAdaptorFactory>(name, (provider, _) => Factory(provider));
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new EventJournalLifecycle(name, Store(provider), Factory(provider)));
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new EventJournalLifecycle(name, provider));
         services.TryAddSingleton(provider => provider.GetKeyedService<ILogViewAdaptorFactory>(ProviderConstants.DEFAULT_LOG_CONSISTENCY_PROVIDER_NAME)!);
         services.TryAddSingleton<Factory<IGrainContext, ILogConsistencyProtocolServices>>(provider =>
         {

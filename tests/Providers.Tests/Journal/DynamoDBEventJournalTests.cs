@@ -258,12 +258,25 @@ public sealed class DynamoDBJournaledGrainTests : JournaledGrainContract
         Assert.Equal(["a"], (await ReadAllAsync(grain)).Select(EntryOf));
     }
 
-    [Fact]
-    public async Task An_invalid_table_name_stops_the_silo_with_a_message_naming_the_setting()
+    [Theory]
+    [InlineData(nameof(DynamoDBEventJournalOptions.JournalTableName), "JournalTableName must be a DynamoDB table name")]
+    [InlineData(nameof(DynamoDBEventJournalOptions.ServiceUrl), "ServiceUrl must be an absolute http or https URL")]
+    public async Task An_invalid_DynamoDB_setting_stops_the_silo_with_a_message_naming_it(string setting, string message)
     {
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => StartClusterAsync(options => ((DynamoDBEventJournalOptions)options).JournalTableName = "x"));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => StartClusterAsync(options =>
+        {
+            var dynamo = (DynamoDBEventJournalOptions)options;
+            if (setting == nameof(DynamoDBEventJournalOptions.ServiceUrl))
+            {
+                dynamo.ServiceUrl = "not a url";
+            }
+            else
+            {
+                dynamo.JournalTableName = "x";
+            }
+        }));
 
-        Assert.Contains("JournalTableName must be a DynamoDB table name", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"Event journal '{JournalBackend.ProviderName}' (DynamoDBEventJournalOptions): {message}", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

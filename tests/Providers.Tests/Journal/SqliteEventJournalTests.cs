@@ -204,12 +204,30 @@ public sealed class SqliteJournaledGrainTests : JournaledGrainContract
         Assert.Equal(["waited"], (await ReadAllAsync(grain)).Select(EntryOf));
     }
 
-    [Fact]
-    public async Task An_invalid_SQLite_setting_stops_the_silo_with_a_message_naming_it()
+    [Theory]
+    [InlineData(nameof(SqliteEventJournalOptions.BusyTimeout), "BusyTimeout must be between 1 second and 1 hour")]
+    [InlineData(nameof(SqliteEventJournalOptions.Path), "Path must name the SQLite database file")]
+    [InlineData(nameof(SqliteEventJournalOptions.MaxBatchSize), "MaxBatchSize must be between 1 and 100000")]
+    public async Task An_invalid_SQLite_setting_stops_the_silo_with_a_message_naming_it(string setting, string message)
     {
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => StartClusterAsync(options => ((SqliteEventJournalOptions)options).BusyTimeout = TimeSpan.Zero));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => StartClusterAsync(options =>
+        {
+            var sqlite = (SqliteEventJournalOptions)options;
+            switch (setting)
+            {
+                case nameof(SqliteEventJournalOptions.BusyTimeout):
+                    sqlite.BusyTimeout = TimeSpan.Zero;
+                    break;
+                case nameof(SqliteEventJournalOptions.Path):
+                    sqlite.Path = " ";
+                    break;
+                default:
+                    sqlite.MaxBatchSize = 0;
+                    break;
+            }
+        }));
 
-        Assert.Contains("BusyTimeout must be between 1 second and 1 hour", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"Event journal '{JournalBackend.ProviderName}' (SqliteEventJournalOptions): {message}", error.ToString(), StringComparison.Ordinal);
     }
 
     protected override Task<JournalBackend> CreateBackendAsync() => Task.FromResult<JournalBackend>(new SqliteJournalBackend());
