@@ -185,11 +185,7 @@ public sealed class DynamoDBJournaledGrainTests : JournaledGrainContract
     {
         using var client = await InterferingDynamoDBClient.CreateAsync();
         var logs = new CapturedLogs();
-        await using var cluster = await StartClusterAsync(configureSilo: silo =>
-        {
-            silo.Services.AddSingleton<IAmazonDynamoDB>(client);
-            silo.Services.AddSingleton<ILoggerProvider>(logs);
-        });
+        await using var cluster = await StartClusterAsync(client, logs);
         var grain = cluster.Tally(NewKey());
         await grain.GetAsync();
 
@@ -211,11 +207,7 @@ public sealed class DynamoDBJournaledGrainTests : JournaledGrainContract
     {
         using var client = await InterferingDynamoDBClient.CreateAsync();
         var logs = new CapturedLogs();
-        await using var cluster = await StartClusterAsync(configureSilo: silo =>
-        {
-            silo.Services.AddSingleton<IAmazonDynamoDB>(client);
-            silo.Services.AddSingleton<ILoggerProvider>(logs);
-        });
+        await using var cluster = await StartClusterAsync(client, logs);
         var writer = cluster.Tally(NewKey());
         await writer.GetAsync();
 
@@ -240,13 +232,7 @@ public sealed class DynamoDBJournaledGrainTests : JournaledGrainContract
     {
         using var client = await InterferingDynamoDBClient.CreateAsync();
         var logs = new CapturedLogs();
-        await using var cluster = await StartClusterAsync(
-            options => options.SnapshotInterval = 1,
-            silo =>
-            {
-                silo.Services.AddSingleton<IAmazonDynamoDB>(client);
-                silo.Services.AddSingleton<ILoggerProvider>(logs);
-            });
+        await using var cluster = await StartClusterAsync(client, logs, options => options.SnapshotInterval = 1);
         var grain = cluster.Tally(NewKey());
         client.FailPutsInto(Dynamo.SnapshotTable);
 
@@ -283,7 +269,7 @@ public sealed class DynamoDBJournaledGrainTests : JournaledGrainContract
     public async Task Retrieving_a_segment_reads_only_the_items_of_that_range()
     {
         using var client = await InterferingDynamoDBClient.CreateAsync();
-        await using var cluster = await StartClusterAsync(configureSilo: silo => silo.Services.AddSingleton<IAmazonDynamoDB>(client));
+        await using var cluster = await StartClusterAsync(client);
         var grain = cluster.Tally(NewKey());
         for (var n = 1; n <= 50; n++)
         {
@@ -309,6 +295,17 @@ public sealed class DynamoDBJournaledGrainTests : JournaledGrainContract
     }
 
     protected override async Task<JournalBackend> CreateBackendAsync() => await DynamoDBJournalBackend.CreateAsync();
+
+    /// <summary>A cluster whose journal uses <paramref name="client"/> (registered as the application's own) and logs to <paramref name="logs"/>.</summary>
+    private Task<JournalCluster> StartClusterAsync(InterferingDynamoDBClient client, CapturedLogs? logs = null, Action<IEventJournalOptions>? configure = null) =>
+        StartClusterAsync(configure, silo =>
+        {
+            silo.Services.AddSingleton<IAmazonDynamoDB>(client);
+            if (logs is not null)
+            {
+                silo.Services.AddSingleton<ILoggerProvider>(logs);
+            }
+        });
 
     private static int Warnings(CapturedLogs logs, string operation) =>
         logs.Entries.Count(entry => entry.Level == LogLevel.Warning && Equals(entry.Fields.GetValueOrDefault("Operation"), operation));

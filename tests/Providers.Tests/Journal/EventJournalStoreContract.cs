@@ -7,29 +7,8 @@ namespace UserData.Providers.Tests.Journal;
 /// What every journal store must do, tested directly where a grain cannot reach a case (a retried append id, racing
 /// writers, partial erasure, raw snapshots). Each backend's test class derives from it with a real store.
 /// </summary>
-public abstract class EventJournalStoreContract : IAsyncLifetime
+public abstract class EventJournalStoreContract : JournalBackendTests
 {
-    private JournalBackend? _backend;
-    private IEventJournalStore? _store;
-
-    protected JournalBackend Backend => _backend ?? throw new InvalidOperationException("Created in InitializeAsync.");
-
-    internal IEventJournalStore Store => _store ?? throw new InvalidOperationException("Opened in InitializeAsync.");
-
-    public async Task InitializeAsync()
-    {
-        _backend = await CreateBackendAsync();
-        _store = await _backend.OpenStoreAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_backend is not null)
-        {
-            await _backend.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task Appended_events_read_back_in_order_with_their_sequence_numbers_json_and_write_time()
     {
@@ -155,8 +134,6 @@ public abstract class EventJournalStoreContract : IAsyncLifetime
     {
         await Store.CheckHealthAsync(CancellationToken.None);
     }
-
-    protected abstract Task<JournalBackend> CreateBackendAsync();
 
     protected static string NewStream() => $"contract/{Guid.NewGuid():N}";
 

@@ -6,8 +6,9 @@ using UserData.TestSupport;
 namespace UserData.Providers.Tests.Journal;
 
 /// <summary>
-/// A real client of DynamoDB Local that a test can make misbehave: fail every call (the service is down), or perform a
-/// put and then throw as if its answer was lost. It counts calls and the items queries returned.
+/// A real client of DynamoDB Local that a test can make misbehave: fail every read and put (the service is down), fail
+/// the puts into one table, or perform a put and then throw as if its answer was lost. It counts those calls and the
+/// items queries returned.
 /// </summary>
 internal sealed class InterferingDynamoDBClient : AmazonDynamoDBClient
 {
@@ -23,7 +24,7 @@ internal sealed class InterferingDynamoDBClient : AmazonDynamoDBClient
     {
     }
 
-    /// <summary>While true every call fails before reaching the service.</summary>
+    /// <summary>While true every read and put fails before reaching the service.</summary>
     public bool Down { get; set; }
 
     public int Calls => Volatile.Read(ref _calls);
@@ -73,30 +74,6 @@ internal sealed class InterferingDynamoDBClient : AmazonDynamoDBClient
     {
         Call();
         return base.GetItemAsync(request, cancellationToken);
-    }
-
-    public override Task<UpdateItemResponse> UpdateItemAsync(UpdateItemRequest request, CancellationToken cancellationToken = default)
-    {
-        Call();
-        return base.UpdateItemAsync(request, cancellationToken);
-    }
-
-    public override Task<DeleteItemResponse> DeleteItemAsync(DeleteItemRequest request, CancellationToken cancellationToken = default)
-    {
-        Call();
-        return base.DeleteItemAsync(request, cancellationToken);
-    }
-
-    public override Task<DescribeTableResponse> DescribeTableAsync(DescribeTableRequest request, CancellationToken cancellationToken = default)
-    {
-        Call();
-        return base.DescribeTableAsync(request, cancellationToken);
-    }
-
-    public override Task<CreateTableResponse> CreateTableAsync(CreateTableRequest request, CancellationToken cancellationToken = default)
-    {
-        Call();
-        return base.CreateTableAsync(request, cancellationToken);
     }
 
     private void Call()

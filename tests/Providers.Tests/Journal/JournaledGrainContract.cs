@@ -12,30 +12,8 @@ namespace UserData.Providers.Tests.Journal;
 /// The journal as a journaled grain uses it, in Orleans test clusters on a real store; two clusters on one store are two
 /// activations of one grain. Each backend's test class derives from it.
 /// </summary>
-public abstract class JournaledGrainContract : IAsyncLifetime
+public abstract class JournaledGrainContract : JournalBackendTests
 {
-    private JournalBackend? _backend;
-    private IEventJournalStore? _store;
-
-    protected JournalBackend Backend => _backend ?? throw new InvalidOperationException("Created in InitializeAsync.");
-
-    /// <summary>A store of the test's own on the clusters' data, for looking at and writing to it directly.</summary>
-    internal IEventJournalStore Store => _store ?? throw new InvalidOperationException("Opened in InitializeAsync.");
-
-    public async Task InitializeAsync()
-    {
-        _backend = await CreateBackendAsync();
-        _store = await _backend.OpenStoreAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_backend is not null)
-        {
-            await _backend.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task Confirmed_events_survive_deactivation_and_a_new_activation_replays_them()
     {
@@ -344,8 +322,6 @@ public abstract class JournaledGrainContract : IAsyncLifetime
         Assert.Contains($"Event journal '{JournalBackend.ProviderName}'", error.ToString(), StringComparison.Ordinal);
         Assert.Contains("SnapshotInterval must be at least 1", error.ToString(), StringComparison.Ordinal);
     }
-
-    protected abstract Task<JournalBackend> CreateBackendAsync();
 
     protected Task<JournalCluster> StartClusterAsync(Action<IEventJournalOptions>? configure = null, Action<ISiloBuilder>? configureSilo = null) =>
         JournalCluster.StartAsync(Backend, configure, configureSilo);
