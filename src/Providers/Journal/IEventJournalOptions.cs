@@ -13,7 +13,8 @@ public interface IEventJournalOptions
 
     /// <summary>
     /// How events (serialized as the grain's event base type, so its <c>[JsonPolymorphic]</c> discriminator is written) and
-    /// snapshots are written as JSON. Default: <see cref="EventJournalJson.CreateDefaultOptions"/>.
+    /// snapshots are written as JSON. Default: <see cref="EventJournalJson.CreateDefaultOptions"/>. The journal makes them
+    /// read-only when its first grain activates.
     /// </summary>
     JsonSerializerOptions JsonSerializerOptions { get; set; }
 

@@ -47,6 +47,21 @@ public sealed class DynamoDBEventJournalStoreTests : EventJournalStoreContract
     }
 
     [Fact]
+    public async Task Reads_page_through_more_than_one_query_page()
+    {
+        // Five ~300 KB appends exceed DynamoDB's 1 MB query page.
+        var stream = NewStream();
+        var events = Enumerable.Range(1, 5).Select(n => new NewEvent("noted", $$"""{"n":{{n}},"text":"{{new string('x', 300 * 1024)}}"}""")).ToList();
+        for (var i = 0; i < events.Count; i++)
+        {
+            await Store.AppendAsync(new JournalAppend(stream, i + 1, $"a{i}", [events[i]]));
+        }
+
+        Assert.Equal(events.Select(e => e.Json), (await ReadAllAsync(stream)).Select(e => e.Json));
+        Assert.Equal([events[2].Json, events[3].Json], (await Store.ReadAsync(stream, 2, long.MaxValue, 2, CancellationToken.None)).Select(e => e.Json));
+    }
+
+    [Fact]
     public async Task Erasure_removes_the_events_and_keeps_the_items_and_nulls_the_erased_events_of_a_partly_erased_item()
     {
         var stream = NewStream();
