@@ -24,11 +24,12 @@ namespace UserData.Providers.Journal;
 /// </para>
 /// <para>
 /// Snapshots: after <see cref="IEventJournalOptions.SnapshotInterval"/> events and once the activation deactivated, never
-/// holding back an append's answer on failure. Activation reads the snapshot and the events after it, in pages. An append holding an event
-/// that <see cref="IEventJournalOptions.ErasesHistory"/> recognizes is followed by the snapshot as of that event and the
-/// erasure of every earlier event's content, before the append is confirmed; a replay that finds such an event newer than
-/// the stored snapshot (the silo stopped in between) completes the erasure. The journal is never cleared:
-/// <c>ClearLogAsync</c> is not supported (Orleans' default), since erasure keeps the sequence numbers that fence writers.
+/// holding back an append's answer on failure. Activation reads the snapshot and the events after it, in pages. An
+/// append holding an event that <see cref="IEventJournalOptions.ErasesHistory"/> recognizes is followed by the snapshot
+/// as of that event and the erasure of every earlier event's content, before the append is confirmed; a replay that
+/// finds such an event newer than the stored snapshot (the silo stopped in between) completes the erasure. The journal
+/// is never cleared: <c>ClearLogAsync</c> is not supported (Orleans' default), since erasure keeps the sequence numbers
+/// that fence writers.
 /// </para>
 /// </remarks>
 internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
