@@ -11,10 +11,6 @@ public sealed class JournalCluster : IAsyncDisposable
 
     private JournalCluster(InProcessTestCluster cluster) => _cluster = cluster;
 
-    public IGrainFactory Grains => _cluster.Client;
-
-    public IServiceProvider SiloServices => _cluster.GetSiloServiceProvider();
-
     public static async Task<JournalCluster> StartAsync(
         JournalBackend backend, Action<IEventJournalOptions>? configure = null, Action<ISiloBuilder>? configureSilo = null)
     {
@@ -44,15 +40,13 @@ public sealed class JournalCluster : IAsyncDisposable
         return new JournalCluster(cluster);
     }
 
-    public ITallyGrain Tally(string key) => Grains.GetGrain<ITallyGrain>(key);
+    public ITallyGrain Tally(string key) => _cluster.Client.GetGrain<ITallyGrain>(key);
 
     /// <summary>Deactivates the grain (its journal writes the deactivation snapshot) and waits until it is gone.</summary>
     public Task DeactivateAsync(IAddressable grain) => _cluster.DeactivateAsync(grain);
 
-    public bool IsActive(IAddressable grain) => _cluster.TryGetGrainContext(grain.GetGrainId(), out _);
-
     public T GetSiloService<T>()
-        where T : notnull => SiloServices.GetRequiredService<T>();
+        where T : notnull => _cluster.GetSiloServiceProvider().GetRequiredService<T>();
 
     /// <summary>Stops the silo gracefully: grains deactivate, then the journal's store stops.</summary>
     public async ValueTask DisposeAsync() => await _cluster.DisposeAsync();
