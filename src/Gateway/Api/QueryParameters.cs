@@ -1,18 +1,59 @@
 using System.Globalization;
+using Microsoft.OpenApi;
 using UserData.Gateway.Http;
+using UserData.Gateway.OpenApi;
 using UserData.Grains.Requests;
+using UserData.Grains.Tasks;
 using UserData.Grains.Validation;
 
 namespace UserData.Gateway.Api;
 
-/// <summary>Reads list query parameters with exact errors (a non-number limit is a 400 with details, not a binder failure).</summary>
+/// <summary>
+/// The list query parameters: declared once (<see cref="ApiParameter"/>s, which document them and are the only ones
+/// their routes accept) and read with exact errors (a non-number limit is a 400 with details, not a binder failure).
+/// </summary>
 public static class QueryParameters
 {
+    public static ApiParameter Limit { get; } = ApiParameter.Query("limit", "How many items to return.") with
+    {
+        Type = JsonSchemaType.Integer,
+        Minimum = 1,
+        Maximum = PageQuery.MaxLimit,
+        Default = PageQuery.DefaultLimit.ToString(CultureInfo.InvariantCulture),
+    };
+
+    public static ApiParameter Offset { get; } = ApiParameter.Query("offset", "How many items to skip.") with
+    {
+        Type = JsonSchemaType.Integer,
+        Minimum = 0,
+        Default = "0",
+    };
+
+    public static ApiParameter Status { get; } = ApiParameter.Query("status", "Only tasks in this status.") with { Values = TaskStates.Names };
+
+    public static ApiParameter Category { get; } = ApiParameter.Query("category", "Only tasks of this category (`metadata.category`).") with
+    {
+        MaxLength = TaskRules.MaxCategoryLength,
+    };
+
+    public static ApiParameter Tag { get; } = ApiParameter.Query("tag", "Only tasks with this tag (`metadata.tags`).") with { MaxLength = TaskRules.MaxTagLength };
+
+    public static ApiParameter Sort { get; } = ApiParameter.Query("sort", "Order: a field and a direction (`asc` when left out).") with
+    {
+        Pattern = $"^({string.Join('|', TaskSort.Fields)})(:(asc|desc))?$",
+        Default = TaskListQuery.DefaultSort,
+    };
+
+    /// <summary>The parameters of a list that is only paged, newest first.</summary>
+    public static IReadOnlyList<ApiParameter> Paging { get; } = [Limit, Offset];
+
+    public static IReadOnlyList<ApiParameter> TaskList { get; } = [Limit, Offset, Status, Category, Tag, Sort];
+
     public static PageQuery Page(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = new List<FieldError>();
-        var query = new PageQuery(Int(request, "limit", PageQuery.DefaultLimit, errors), Int(request, "offset", 0, errors));
+        var query = new PageQuery(Int(request, Limit, errors), Int(request, Offset, errors));
         return Check(query, errors, Validators.Page);
     }
 
@@ -21,12 +62,12 @@ public static class QueryParameters
         ArgumentNullException.ThrowIfNull(request);
         var errors = new List<FieldError>();
         var query = new TaskListQuery(
-            Int(request, "limit", PageQuery.DefaultLimit, errors),
-            Int(request, "offset", 0, errors),
-            Text(request, "status", errors),
-            Text(request, "category", errors),
-            Text(request, "tag", errors),
-            Text(request, "sort", errors) ?? TaskListQuery.DefaultSort);
+            Int(request, Limit, errors),
+            Int(request, Offset, errors),
+            Text(request, Status.Name, errors),
+            Text(request, Category.Name, errors),
+            Text(request, Tag.Name, errors),
+            Text(request, Sort.Name, errors) ?? Sort.Default!);
         return Check(query, errors, Validators.TaskList);
     }
 
@@ -36,8 +77,10 @@ public static class QueryParameters
         return errors.Count > 0 ? throw ApiException.Validation(errors) : query;
     }
 
-    private static int Int(HttpRequest request, string name, int fallback, List<FieldError> errors)
+    private static int Int(HttpRequest request, ApiParameter parameter, List<FieldError> errors)
     {
+        var name = parameter.Name;
+        var fallback = int.Parse(parameter.Default!, CultureInfo.InvariantCulture);
         var text = Text(request, name, errors);
         if (text is null)
         {

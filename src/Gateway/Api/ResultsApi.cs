@@ -1,6 +1,7 @@
 using Orleans;
 using Microsoft.AspNetCore.Http.HttpResults;
 using UserData.Gateway.Http;
+using UserData.Gateway.OpenApi;
 using UserData.Grains.Common;
 using UserData.Grains.Results;
 
@@ -13,9 +14,13 @@ public static class ResultsApi
     {
         ArgumentNullException.ThrowIfNull(me);
         var results = me.MapGroup("/results").WithTags("Results");
-        results.MapPost("/", GenerateAsync);
-        results.MapGet("/latest", LatestAsync);
-        results.MapGet("/", ListAsync);
+        results.MapPost("/", GenerateAsync).WithName("generateResult")
+            .WithSummary("Generate the result of the current data")
+            .WithDescription("201 with a new result when the data changed since the last one, else 200 with that one. Takes no body (or `{}`).")
+            .WithParameters(IdempotencyKeys.Parameter)
+            .ProducesErrors(ErrorCodes.InvalidJson, ErrorCodes.PayloadTooLarge, ErrorCodes.UnsupportedMediaType, ErrorCodes.IdempotencyKeyReused);
+        results.MapGet("/latest", LatestAsync).WithName("getLatestResult").WithSummary("Read the latest result").ProducesErrors(ErrorCodes.NotFound);
+        results.MapGet("/", ListAsync).WithName("listResults").WithSummary("List the kept results, newest first").WithParameters(QueryParameters.Paging);
         return me;
     }
 

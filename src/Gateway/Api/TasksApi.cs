@@ -2,6 +2,7 @@ using Orleans;
 using Microsoft.AspNetCore.Http.HttpResults;
 using UserData.Gateway.Http;
 using UserData.Gateway.Json;
+using UserData.Gateway.OpenApi;
 using UserData.Grains.Common;
 using UserData.Grains.Errors;
 using UserData.Grains.Tasks;
@@ -17,24 +18,38 @@ public static class TasksApi
     {
         ArgumentNullException.ThrowIfNull(me);
         var tasks = me.MapGroup("/tasks").WithTags("Tasks");
-        tasks.MapPost("/", CreateAsync).Accepts<Grains.Requests.TaskRequest>("application/json");
-        tasks.MapGet("/", ListAsync);
-        tasks.MapGet("/{id}", GetAsync);
-        tasks.MapPut("/{id}", ReplaceAsync).Accepts<Grains.Requests.TaskRequest>("application/json");
-        tasks.MapPatch("/{id}", PatchAsync).Accepts<Grains.Requests.PatchTaskRequest>("application/json");
-        tasks.MapDelete("/{id}", DeleteAsync);
+        tasks.MapPost("/", CreateAsync).WithName("createTask").Accepts<Grains.Requests.TaskRequest>("application/json")
+            .WithSummary("Create a task")
+            .WithParameters(IdempotencyKeys.Parameter).WithResponseHeader(ETags.Header)
+            .ProducesErrors(ErrorCodes.DuplicateName, ErrorCodes.TaskLimitExceeded, ErrorCodes.IdempotencyKeyReused);
+        tasks.MapGet("/", ListAsync).WithName("listTasks").WithSummary("List tasks").WithParameters(QueryParameters.TaskList);
+        tasks.MapGet("/{id}", GetAsync).WithName("getTask").WithSummary("Read a task").WithResponseHeader(ETags.Header).ProducesErrors(ErrorCodes.NotFound);
+        tasks.MapPut("/{id}", ReplaceAsync).WithName("replaceTask").Accepts<Grains.Requests.TaskRequest>("application/json")
+            .WithSummary("Replace a task")
+            .WithDescription("A full replace: optional fields left out are cleared.")
+            .WithParameters(ETags.IfMatchParameter).WithResponseHeader(ETags.Header)
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.DuplicateName, ErrorCodes.PreconditionFailed, ErrorCodes.TaskLimitExceeded);
+        tasks.MapPatch("/{id}", PatchAsync).WithName("patchTask").Accepts<Grains.Requests.PatchTaskRequest>("application/json")
+            .WithSummary("Change some fields of a task")
+            .WithDescription("Fields left out stay as they are; null clears `description`, `due_at` and `metadata`.")
+            .WithParameters(ETags.IfMatchParameter).WithResponseHeader(ETags.Header)
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.DuplicateName, ErrorCodes.PreconditionFailed, ErrorCodes.TaskLimitExceeded);
+        tasks.MapDelete("/{id}", DeleteAsync).WithName("deleteTask")
+            .WithSummary("Delete a task")
+            .WithDescription("Later reads answer 404 and the name is free again; the task stays in the export and the audit trail.")
+            .WithParameters(ETags.IfMatchParameter)
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.PreconditionFailed);
         return me;
     }
 
-    public static async Task<Results<Created<Envelope<TaskView>>, Ok<Envelope<TaskView>>>> CreateAsync(
+    public static async Task<Created<Envelope<TaskView>>> CreateAsync(
         HttpContext context, IGrainFactory grains, IdempotencyKeys idempotencyKeys)
     {
         var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.TaskRequest, RequestSchemas.Task, Validators.Task);
         var result = await ProfileApi.Me(context, grains)
             .CreateTaskAsync(body.Value, idempotencyKeys.Read(context, body.Raw), new RequestOrigin(context.TraceIdentifier));
         ETags.Set(context.Response, result.Value.Version);
-        var envelope = ApiResponses.Envelope(context, result.Value);
-        return result.Created ? TypedResults.Created($"/api/v1/me/tasks/{result.Value.Id}", envelope) : TypedResults.Ok(envelope);
+        return TypedResults.Created($"/api/v1/me/tasks/{result.Value.Id}", ApiResponses.Envelope(context, result.Value));
     }
 
     public static async Task<Ok<ListEnvelope<TaskView>>> ListAsync(HttpContext context, IGrainFactory grains)

@@ -71,6 +71,7 @@ public static class ExternalTokens
         jwt.RequireHttpsMetadata = !(authority.Scheme == Uri.UriSchemeHttp && authority.IsLoopback);
         jwt.MapInboundClaims = false;
         jwt.SaveToken = false;
+        jwt.IncludeErrorDetails = false;
         jwt.TokenValidationParameters = new TokenValidationParameters
         {
             ValidIssuer = options.Authority,

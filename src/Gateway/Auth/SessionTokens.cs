@@ -12,10 +12,19 @@ namespace UserData.Gateway.Auth;
 /// refresh answers with the tokens of its first response while storage holds nothing usable. A family's first
 /// refresh secret is a keyed hash of the user and family ids, each next one a keyed hash of the token it replaces;
 /// the grain keeps only the SHA-256 of the current one. The access token is HS256 over stored claims (jti, iat).
+/// <para>
+/// A refresh token ends in an integrity tag, so that refresh and logout (which have no access token) refuse a token
+/// that is not ours before any grain is called: a forged token activates nothing and cannot probe which user ids
+/// exist. The tag's key derives from <c>Auth:EmailKey</c>, not the signing key, so refresh tokens still survive a
+/// rotation of the signing key.
+/// </para>
 /// </summary>
 public sealed class SessionTokens(IOptions<AuthOptions> auth, AccessTokens accessTokens)
 {
+    private const int TagBytes = 16;
+
     private readonly byte[] _key = HMACSHA256.HashData(auth.Value.SigningKeyBytes, "refresh-token-secret"u8);
+    private readonly byte[] _integrityKey = HMACSHA256.HashData(auth.Value.EmailKeyBytes, "refresh-token-integrity"u8);
 
     /// <summary>A new family: the hash of its first token, and a fresh access token id.</summary>
     public SessionGrant Start(string userId)
@@ -29,7 +38,7 @@ public sealed class SessionTokens(IOptions<AuthOptions> auth, AccessTokens acces
     {
         ArgumentNullException.ThrowIfNull(session);
         var userId = session.Profile.Id;
-        return Respond(session, RefreshTokens.Format(userId, session.FamilyId, FirstSecret(userId, session.FamilyId)));
+        return Respond(session, Seal(RefreshTokens.Format(userId, session.FamilyId, FirstSecret(userId, session.FamilyId))));
     }
 
     /// <summary>The rotation of <paramref name="presented"/>: its successor is the same for every presentation of it.</summary>
@@ -38,8 +47,29 @@ public sealed class SessionTokens(IOptions<AuthOptions> auth, AccessTokens acces
     public AuthResponse Rotated(IssuedSession session, string presented)
     {
         ArgumentNullException.ThrowIfNull(session);
-        return Respond(session, RefreshTokens.Format(session.Profile.Id, session.FamilyId, NextSecret(presented)));
+        return Respond(session, Seal(RefreshTokens.Format(session.Profile.Id, session.FamilyId, NextSecret(presented))));
     }
+
+    /// <summary>The parts of a refresh token that carries our integrity tag; false for any other text, in constant time per length.</summary>
+    public bool TryOpen(string? presented, out string userId, out string familyId, out string secret)
+    {
+        userId = familyId = secret = string.Empty;
+        var dot = presented?.LastIndexOf('.') ?? -1;
+        if (dot <= 0)
+        {
+            return false;
+        }
+
+        var token = presented![..dot];
+        var tag = Encoding.ASCII.GetBytes(presented[(dot + 1)..]);
+        return CryptographicOperations.FixedTimeEquals(tag, Encoding.ASCII.GetBytes(Tag(token)))
+            && RefreshTokens.TryParse(token, out userId, out familyId, out secret);
+    }
+
+    private string Seal(string token) => $"{token}.{Tag(token)}";
+
+    private string Tag(string token) =>
+        System.Buffers.Text.Base64Url.EncodeToString(HMACSHA256.HashData(_integrityKey, Encoding.UTF8.GetBytes(token)).AsSpan(0, TagBytes));
 
     private AuthResponse Respond(IssuedSession session, string refreshToken) =>
         new(session.Profile, accessTokens.Issue(session), "Bearer", accessTokens.LifetimeSeconds, refreshToken);

@@ -45,8 +45,9 @@ public static class GatewayApplication
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBytes;
+            kestrel.ConfigureEndpointDefaults(listen => listen.UseServerErrorEnvelope());
         });
-        builder.AddJsonConsoleLogs();
+        builder.AddConsoleLogs();
         SigningKeySetup.EnsureLocalSigningKey(builder.Configuration);
         AddServices(builder.Services, builder.Configuration);
         if (builder.Configuration.GetValue($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.CoHostSilo)}", true))
@@ -114,6 +115,8 @@ public static class GatewayApplication
             jwt.TokenHandlers.Clear();
             jwt.TokenHandlers.Add(handler);
             jwt.RequireHttpsMetadata = false;
+            // The challenge says "Bearer" only: why a token failed is for the logs, not for whoever sent it.
+            jwt.IncludeErrorDetails = false;
             jwt.TokenValidationParameters = AccessTokens.ValidationParameters(auth.Value);
         });
         services.AddAuthorizationBuilder()
@@ -134,13 +137,21 @@ public static class GatewayApplication
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             json.SerializerOptions.Converters.Add(new TimestampJsonConverter());
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            // Numbers are numbers (the web defaults also read them from strings, which the OpenAPI schemas then show).
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
-        services.AddOpenApi(openApi => openApi.AddSchemaTransformer<OptionalSchemaTransformer>());
+        services.AddApiDocument();
     }
 
     private static void UsePipeline(WebApplication app)
     {
-        app.UseForwardedHeaders();
+        // With no known proxy the forwarded-headers middleware believes every peer, so it runs only when one is configured.
+        if (app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.TrustedNetworks().Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
+        app.UseMiddleware<SecurityHeadersMiddleware>(!string.IsNullOrWhiteSpace(app.Configuration["FRONTEND_URL"]));
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseRequestLog();
         app.UseMiddleware<ErrorHandlingMiddleware>();
@@ -155,9 +166,11 @@ public static class GatewayApplication
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseMiddleware<UnknownQueryParameterMiddleware>();
 
-        app.MapOpenApi();
-        app.MapUserDataHealth();
+        // The one document: any other /openapi/... path is a 404 in the error envelope, not the generator's text echo.
+        app.MapOpenApi("/openapi/v1.json");
+        app.MapHealthApi();
         app.MapUserDataMetrics();
         app.MapUserDataDashboard();
         app.MapAuthApi();
@@ -166,6 +179,8 @@ public static class GatewayApplication
             .RequireAuthorization()
             .RequireRateLimiting(RateLimitingSetup.UserPolicy)
             .WithTags("Profile")
+            .InApiDocument()
+            .ProducesErrors(ErrorCodes.Unavailable)
             .MapProfileApi()
             .MapTasksApi()
             .MapResultsApi()

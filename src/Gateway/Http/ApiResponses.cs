@@ -16,7 +16,8 @@ public static class ApiResponses
         return new Meta(context.TraceIdentifier, ApiVersion, Clock.Now(time));
     }
 
-    public static Envelope<T> Envelope<T>(HttpContext context, T data) => new(data, Meta(context));
+    public static Envelope<T> Envelope<T>(HttpContext context, T data)
+        where T : notnull => new(data, Meta(context));
 
     public static ListEnvelope<T> List<T>(HttpContext context, Page<T> page)
     {

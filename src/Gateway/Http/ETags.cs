@@ -1,10 +1,16 @@
 using System.Globalization;
+using UserData.Gateway.OpenApi;
 
 namespace UserData.Gateway.Http;
 
 /// <summary><c>ETag: "&lt;version&gt;"</c> on single resources, and the version an <c>If-Match</c> names.</summary>
 public static class ETags
 {
+    public static ApiResponseHeader Header { get; } = new("ETag", "The resource's version, `\"<version>\"`: send it in `If-Match` to make a write conditional.");
+
+    public static ApiParameter IfMatchParameter { get; } = ApiParameter.Header(
+        "If-Match", "Makes the write conditional: `\"<version>\"` from the resource's `ETag` (412 `PRECONDITION_FAILED` when it is no longer current).");
+
     public static void Set(HttpResponse response, long version)
     {
         ArgumentNullException.ThrowIfNull(response);

@@ -21,4 +21,3 @@ public sealed record ErrorBody(
 /// <summary><c>{"error": {"code", "message", "details"?}, "meta": ...}</c></summary>
 public sealed record ErrorEnvelope(ErrorBody Error, Meta Meta);
 
-public sealed record HealthStatus(string Status);

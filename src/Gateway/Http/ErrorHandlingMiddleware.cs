@@ -77,8 +77,9 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         // makes the retry safe).
         TimeoutException => new(503, ErrorCodes.Unavailable, "The service did not answer in time; retry shortly", RetryAfterSeconds: 1),
         SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException or ClientNotAvailableException => new(503, ErrorCodes.Unavailable, "The service is restarting; retry shortly", RetryAfterSeconds: 1),
-        BadHttpRequestException { StatusCode: 413 } => new(413, ErrorCodes.PayloadTooLarge, "The request body is too large"),
-        BadHttpRequestException bad => new(bad.StatusCode, ErrorCodes.InvalidJson, "The request could not be read"),
+
+        // Kestrel found the body's framing broken, too large or too slow while the endpoint read it.
+        BadHttpRequestException bad => new(bad.StatusCode, ErrorCodes.ForStatus(bad.StatusCode).Code, ErrorCodes.ForStatus(bad.StatusCode).Message),
         _ => new(500, ErrorCodes.InternalError, "An internal error occurred"),
     };
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using UserData.Gateway.OpenApi;
 using UserData.Gateway.Options;
 using UserData.Grains.Common;
 using UserData.Grains.Validation;
@@ -15,6 +16,12 @@ public sealed class IdempotencyKeys(IOptions<AuthOptions> auth)
 {
     public const string Header = "Idempotency-Key";
     public const int MaxKeyLength = 128;
+
+    private const string Meaning =
+        "Makes a retry safe: the same key with the same body within 24 hours answers the first response again (same status " +
+        "and body); with another body, 422 `IDEMPOTENCY_KEY_REUSED`.";
+
+    public static ApiParameter Parameter { get; } = ApiParameter.Header(Header, Meaning) with { MaxLength = MaxKeyLength };
 
     private readonly byte[] _key = HMACSHA256.HashData(auth.Value.SigningKeyBytes, "idempotency-fingerprint"u8);
 

@@ -142,12 +142,43 @@ public static class JsonBody
 
         try
         {
+            if (!HasWellFormedStrings(raw))
+            {
+                throw new ApiException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "The request body has a string that is not valid Unicode (a lone surrogate escape)");
+            }
+
             return JsonDocument.Parse(raw, new JsonDocumentOptions { MaxDepth = MaxJsonDepth, AllowDuplicateProperties = false });
         }
         catch (JsonException)
         {
             throw new ApiException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "The request body is not valid JSON");
         }
+    }
+
+    /// <summary>
+    /// System.Text.Json's syntax check lets a lone surrogate escape such as <c>"\udc00"</c> through; reading that string (a
+    /// value or a property name, even the duplicate check does) then throws, wherever that happens. Only escaped strings can
+    /// hold one: the raw bytes are valid UTF-8. Syntax errors throw <see cref="JsonException"/> here, as in the parse.
+    /// </summary>
+    private static bool HasWellFormedStrings(byte[] raw)
+    {
+        var reader = new Utf8JsonReader(raw, new JsonReaderOptions { MaxDepth = MaxJsonDepth });
+        while (reader.Read())
+        {
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+            {
+                try
+                {
+                    reader.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     private static List<FieldError> UnknownFields(JsonElement root, BodySchema schema)

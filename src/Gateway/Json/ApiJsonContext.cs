@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using UserData.Silo.Health;
 using UserData.Gateway.Api;
 using UserData.Gateway.Http;
 using UserData.Grains.Audit;

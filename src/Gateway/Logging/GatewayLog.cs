@@ -24,6 +24,9 @@ public static partial class GatewayLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refresh refused for user {UserId}: {Reason}")]
     public static partial void RefreshRefused(ILogger logger, string userId, string reason);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "A {Operation} presented a refresh token that fails its integrity check; no grain was called")]
+    public static partial void RefreshTokenForged(ILogger logger, string operation);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} erased their account")]
     public static partial void UserErased(ILogger logger, string userId);
 

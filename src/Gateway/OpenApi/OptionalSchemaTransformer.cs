@@ -21,10 +21,8 @@ public sealed class OptionalSchemaTransformer : IOpenApiSchemaTransformer
         }
 
         var inner = await context.GetOrCreateSchemaAsync(type.GetGenericArguments()[0], cancellationToken: cancellationToken);
-        // No type means any JSON value (attributes), except for formatted strings such as date-time.
-        schema.Type = inner.Type is { } innerType ? innerType | JsonSchemaType.Null
-            : inner.Format is not null ? JsonSchemaType.String | JsonSchemaType.Null
-            : null;
+        // No type means any JSON value (attributes).
+        schema.Type = inner.Type is { } innerType ? innerType | JsonSchemaType.Null : null;
         schema.Format = inner.Format;
         schema.Properties = inner.Properties;
         schema.Items = inner.Items;

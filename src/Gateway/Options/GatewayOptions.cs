@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
+using UserData.Grains.Validation;
 
 namespace UserData.Gateway.Options;
 
@@ -13,7 +14,7 @@ public sealed class BootstrapOptions
 
     public bool IsAdmin(string normalizedEmail) =>
         AdminEmails.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Any(email => string.Equals(email, normalizedEmail, StringComparison.OrdinalIgnoreCase));
+            .Any(email => string.Equals(ValidationRules.NormalizeEmail(email), normalizedEmail, StringComparison.Ordinal));
 }
 
 /// <summary>The gateway's place in the network (configuration section <c>Gateway</c>).</summary>

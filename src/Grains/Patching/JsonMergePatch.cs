@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -46,7 +45,54 @@ public static class JsonMergePatch
 
     public static JsonElement EmptyObject { get; } = JsonDocument.Parse("{}").RootElement.Clone();
 
-    public static int SerializedBytes(JsonElement element) => Encoding.UTF8.GetByteCount(element.GetRawText());
+    /// <summary>
+    /// UTF-8 bytes of <paramref name="element"/>'s canonical form, the size the attributes limit counts: compact JSON (no
+    /// whitespace) whose strings escape only what JSON requires (quote, backslash, control characters). So neither a
+    /// client's whitespace nor its escapes (<c>\u20ac</c> for <c>€</c>) count, and neither does how storage escapes text.
+    /// </summary>
+    public static int SerializedBytes(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var objectBytes = 2;
+                foreach (var property in element.EnumerateObject())
+                {
+                    objectBytes += StringBytes(property.Name) + 1 + SerializedBytes(property.Value);
+                }
+
+                return objectBytes + Math.Max(0, element.GetPropertyCount() - 1);
+            case JsonValueKind.Array:
+                var arrayBytes = 2;
+                foreach (var item in element.EnumerateArray())
+                {
+                    arrayBytes += SerializedBytes(item);
+                }
+
+                return arrayBytes + Math.Max(0, element.GetArrayLength() - 1);
+            case JsonValueKind.String:
+                return StringBytes(element.GetString()!);
+            default:
+                // A number as written, true, false or null: ASCII without whitespace.
+                return element.GetRawText().Length;
+        }
+    }
+
+    private static int StringBytes(string text)
+    {
+        var bytes = 2;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            bytes += rune.Value switch
+            {
+                '"' or '\\' or '\b' or '\f' or '\n' or '\r' or '\t' => 2,
+                < 0x20 => 6,
+                _ => rune.Utf8SequenceLength,
+            };
+        }
+
+        return bytes;
+    }
 
     /// <summary>Nesting depth of objects and arrays (a scalar is 0, <c>{}</c> is 1).</summary>
     public static int Depth(JsonElement element)

@@ -1,6 +1,6 @@
 namespace UserData.Grains.Requests;
 
-public sealed record RegisterRequest(string? Email, string? Password, string? DisplayName);
+public sealed record RegisterRequest(string? Email, string? Password, string? DisplayName = null);
 
 public sealed record LoginRequest(string? Email, string? Password);
 

@@ -1,16 +1,16 @@
 namespace UserData.Grains.Requests;
 
 [GenerateSerializer, Immutable, Alias("task-metadata-request")]
-public sealed record TaskMetadataRequest([property: Id(0)] string? Category, [property: Id(1)] IReadOnlyList<string>? Tags);
+public sealed record TaskMetadataRequest([property: Id(0)] string? Category = null, [property: Id(1)] IReadOnlyList<string>? Tags = null);
 
 /// <summary>POST /me/tasks and PUT /me/tasks/{id} (a full replace: absent optional fields are cleared).</summary>
 [GenerateSerializer, Immutable, Alias("task-request")]
 public sealed record TaskRequest(
     [property: Id(0)] string? Name,
-    [property: Id(1)] string? Description,
-    [property: Id(2)] string? Status,
-    [property: Id(3)] DateTimeOffset? DueAt,
-    [property: Id(4)] TaskMetadataRequest? Metadata);
+    [property: Id(1)] string? Description = null,
+    [property: Id(2)] string? Status = null,
+    [property: Id(3)] DateTimeOffset? DueAt = null,
+    [property: Id(4)] TaskMetadataRequest? Metadata = null);
 
 /// <summary>PATCH /me/tasks/{id}: only the fields present change; null clears description, due_at and metadata.</summary>
 [GenerateSerializer, Immutable, Alias("patch-task-request")]

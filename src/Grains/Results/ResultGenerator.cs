@@ -1,4 +1,5 @@
 using UserData.Grains.Tasks;
+using UserData.Grains.Validation;
 
 namespace UserData.Grains.Results;
 
@@ -31,7 +32,8 @@ public static class ResultGenerator
                 byCategory[category] = byCategory.GetValueOrDefault(category) + 1;
             }
 
-            foreach (var tag in task.Metadata.Tags)
+            // Tags are stored in their identity form; older ones may not be, and still count as that one tag.
+            foreach (var tag in task.Metadata.Tags.Select(TextRules.IdentityKey).Distinct(StringComparer.Ordinal))
             {
                 byTag[tag] = byTag.GetValueOrDefault(tag) + 1;
             }

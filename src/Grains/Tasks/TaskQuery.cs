@@ -1,5 +1,6 @@
 using UserData.Grains.Common;
 using UserData.Grains.Requests;
+using UserData.Grains.Validation;
 
 namespace UserData.Grains.Tasks;
 
@@ -16,10 +17,11 @@ public static class TaskQuery
         }
 
         TaskState? status = TaskStates.TryParse(query.Status, out var parsed) ? parsed : null;
+        var tag = query.Tag is null ? null : TextRules.IdentityKey(query.Tag);
         var matching = tasks.Where(task => !task.IsDeleted
             && (status is null || task.Status == status)
             && (query.Category is null || string.Equals(task.Metadata.Category, query.Category, StringComparison.Ordinal))
-            && (query.Tag is null || task.Metadata.Tags.Contains(query.Tag, StringComparer.Ordinal)))
+            && (tag is null || task.Metadata.Tags.Any(candidate => string.Equals(TextRules.IdentityKey(candidate), tag, StringComparison.Ordinal))))
             .ToList();
 
         // The id breaks ties so that pages never overlap or skip when keys are equal.

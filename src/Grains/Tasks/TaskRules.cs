@@ -1,4 +1,5 @@
 using UserData.Grains.Errors;
+using UserData.Grains.Validation;
 
 namespace UserData.Grains.Tasks;
 
@@ -17,6 +18,8 @@ public static class TaskRules
     {
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentNullException.ThrowIfNull(candidate);
+        // Names are unique as identities: in any case and width (NFKC, lower-case).
+        var candidateName = TextRules.IdentityKey(candidate.Name);
         var active = 0;
         var previous = (TaskItem?)null;
         foreach (var task in tasks)
@@ -32,7 +35,7 @@ public static class TaskRules
                 continue;
             }
 
-            if (string.Equals(task.Name, candidate.Name, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(TextRules.IdentityKey(task.Name), candidateName, StringComparison.Ordinal))
             {
                 throw new DuplicateNameException($"A task named '{candidate.Name}' already exists");
             }

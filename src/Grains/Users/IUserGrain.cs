@@ -53,8 +53,8 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>
     /// Rotates the refresh token <paramref name="secret"/> of <c>next.FamilyId</c> to the one <paramref name="next"/>
     /// names. A used or revoked one revokes its family and throws <see cref="Errors.InvalidRefreshTokenException"/>.
-    /// A replay (same idempotency key and request) returns the first rotation only while the token it issued is still
-    /// the family's current one; otherwise the old token is being reused, and that revokes the family as well.
+    /// A replay (same idempotency key and request) presents a token that was rotated, so it is a reuse like any other:
+    /// it revokes the family and throws; the key only makes another request under it 422 (IDEMPOTENCY_KEY_REUSED).
     /// </summary>
     Task<CommandResult<IssuedSession>> RefreshSessionAsync(string secret, SessionGrant next, IdempotencyKey? idempotency, RequestOrigin request);
 

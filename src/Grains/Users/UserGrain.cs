@@ -154,13 +154,11 @@ public sealed partial class UserGrain(TimeProvider time, ILogger<UserGrain> logg
         {
             RequireUser();
             var family = State.Sessions.Find(session => session.FamilyId == next.FamilyId);
-            if (Replay(idempotency, now, DomainJsonContext.Default.IssuedSession) is { } replay)
+            if (Recorded(idempotency, now) is not null)
             {
-                // The replayed token is the family's current one only if nothing happened to the family since. If it
-                // was rotated again, the old token came back after its successor was used: a reuse like any other.
-                return family is not null && family.IsUsable(now) && family.TokenHash == next.RefreshTokenHash
-                    ? Decision.Answer(replay)
-                    : RevokeForReuse<CommandResult<IssuedSession>>(family);
+                // A replay presents the token the first call rotated, which is dead since: it gets no tokens, whoever
+                // sends it, and revokes the family exactly as the same request without the key would.
+                return RevokeForReuse<CommandResult<IssuedSession>>(family);
             }
 
             if (family is null || !family.IsUsable(now))
@@ -564,7 +562,7 @@ public sealed partial class UserGrain(TimeProvider time, ILogger<UserGrain> logg
     private static TaskState ParseStatus(string? status) => TaskStates.TryParse(status, out var parsed) ? parsed : TaskState.Todo;
 
     private static TaskMetadata Metadata(TaskMetadataRequest? metadata) =>
-        metadata is null ? TaskMetadata.Empty : new TaskMetadata(metadata.Category, metadata.Tags?.ToList() ?? []);
+        metadata is null ? TaskMetadata.Empty : new TaskMetadata(metadata.Category, metadata.Tags?.Select(TextRules.IdentityKey).ToList() ?? []);
 
     private UserProfile Profile() =>
         new(State.UserId!, State.Email!, State.DisplayName, State.Role, State.Attributes, State.ProfileVersion, State.CreatedAt, State.UpdatedAt);

@@ -17,7 +17,8 @@ public sealed class RegisterRequestValidator : RequestValidator<RegisterRequest>
             .WithErrorCode(Issues.TooShort).WithMessage($"Password must be at least {ValidationRules.MinPasswordLength} characters")
             .MaxChars(ValidationRules.MaxPasswordLength, "Password");
         Field(request => request.DisplayName, "display_name")
-            .MaxChars(ValidationRules.MaxDisplayNameLength, "Display name");
+            .MaxChars(ValidationRules.MaxDisplayNameLength, "Display name")
+            .VisibleText("Display name");
     }
 }
 

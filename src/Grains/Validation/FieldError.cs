@@ -19,4 +19,6 @@ public static class Issues
     public const string OutOfRange = "out_of_range";
     public const string Duplicate = "duplicate";
     public const string UnknownField = "unknown_field";
+    public const string UnknownParameter = "unknown_parameter";
+    public const string InvalidCharacters = "invalid_characters";
 }

@@ -10,7 +10,8 @@ public sealed class UpdateProfileRequestValidator : RequestValidator<UpdateProfi
     public UpdateProfileRequestValidator()
     {
         Field(request => request.DisplayName.Value, "display_name")
-            .MaxChars(ValidationRules.MaxDisplayNameLength, "Display name");
+            .MaxChars(ValidationRules.MaxDisplayNameLength, "Display name")
+            .VisibleText("Display name");
         Field(request => request.Attributes.Value, "attributes")
             .Must(value => value is null || value.Value.ValueKind == JsonValueKind.Object)
             .WithErrorCode(Issues.InvalidType).WithMessage("Attributes must be a JSON object")

@@ -10,7 +10,8 @@ internal static class TaskFieldRules
     public static void Name<T>(IRuleBuilder<T, string?> rule) =>
         rule.Must(name => !string.IsNullOrWhiteSpace(name)).WithErrorCode(Issues.Required).WithMessage("Name is required")
             .Must(name => name!.Trim().Length <= TaskRules.MaxNameLength)
-            .WithErrorCode(Issues.TooLong).WithMessage($"Name must be at most {TaskRules.MaxNameLength} characters");
+            .WithErrorCode(Issues.TooLong).WithMessage($"Name must be at most {TaskRules.MaxNameLength} characters")
+            .VisibleText("Name");
 
     public static void Description<T>(IRuleBuilder<T, string?> rule) =>
         rule.MaxChars(TaskRules.MaxDescriptionLength, "Description");
@@ -25,16 +26,19 @@ public sealed class TaskMetadataRequestValidator : RequestValidator<TaskMetadata
     public TaskMetadataRequestValidator()
     {
         Field(metadata => metadata.Category, "category")
-            .MaxChars(TaskRules.MaxCategoryLength, "Category");
+            .MaxChars(TaskRules.MaxCategoryLength, "Category")
+            .VisibleText("Category");
         Field(metadata => metadata.Tags, "tags")
             .Must(tags => tags is null || tags.Count <= TaskRules.MaxTags)
             .WithErrorCode(Issues.TooMany).WithMessage($"At most {TaskRules.MaxTags} tags are allowed")
-            .Must(tags => tags is null || tags.Distinct(StringComparer.Ordinal).Count() == tags.Count)
-            .WithErrorCode(Issues.Duplicate).WithMessage("Tags must be distinct");
+            .Must(tags => tags is null || tags.Select(tag => tag is null ? null : TextRules.IdentityKey(tag)).Distinct(StringComparer.Ordinal).Count() == tags.Count)
+            .WithErrorCode(Issues.Duplicate).WithMessage("Tags must be distinct (compared in any case or width)");
         RuleForEach(metadata => metadata.Tags).Configure(rule => rule.PropertyName = "tags")
             .Must(tag => !string.IsNullOrEmpty(tag)).WithErrorCode(Issues.Required).WithMessage("A tag must not be empty")
             .Must(tag => tag!.Length <= TaskRules.MaxTagLength)
-            .WithErrorCode(Issues.TooLong).WithMessage($"A tag must be at most {TaskRules.MaxTagLength} characters");
+            .WithErrorCode(Issues.TooLong).WithMessage($"A tag must be at most {TaskRules.MaxTagLength} characters")
+            .Must(tag => !TextRules.IsUnacceptableLabel(tag))
+            .WithErrorCode(Issues.InvalidCharacters).WithMessage("A tag must show something and hold no control, zero-width or bidi-override characters");
     }
 }
 

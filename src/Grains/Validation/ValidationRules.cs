@@ -19,13 +19,25 @@ public static class ValidationRules
         rule.Must(value => value is null || value.Length <= max)
             .WithErrorCode(Issues.TooLong).WithMessage($"{label} must be at most {max} characters");
 
+    /// <summary>The address as it will be stored (<see cref="NormalizeEmail"/>) must be valid.</summary>
     public static IRuleBuilderOptions<T, string?> ValidEmail<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Must(IsValidEmail).WithErrorCode(Issues.InvalidFormat).WithMessage("Email must be a valid address");
+        rule.Must(email => email is not null && IsValidEmail(NormalizeEmail(email))).WithErrorCode(Issues.InvalidFormat).WithMessage("Email must be a valid address");
 
-    /// <summary>One local part, one @, a dotted domain; no spaces, no display names (which MailAddress would accept).</summary>
+    /// <summary>
+    /// Text a person reads as a name or label: blank is left to the field's own rule; otherwise it must hold no control,
+    /// format (zero-width, bidi) character and show something (<see cref="TextRules"/>).
+    /// </summary>
+    public static IRuleBuilderOptions<T, string?> VisibleText<T>(this IRuleBuilder<T, string?> rule, string label) =>
+        rule.Must(text => string.IsNullOrWhiteSpace(text) || !TextRules.IsUnacceptableLabel(text))
+            .WithErrorCode(Issues.InvalidCharacters).WithMessage($"{label} must show something and hold no control, zero-width or bidi-override characters");
+
+    /// <summary>
+    /// One local part, one @, a dotted domain; no spaces, no display names (which MailAddress would accept), no control,
+    /// zero-width or bidi characters.
+    /// </summary>
     public static bool IsValidEmail(string? email)
     {
-        if (string.IsNullOrEmpty(email) || email.Length > MaxEmailLength || email.Any(char.IsWhiteSpace) || email.Any(char.IsControl))
+        if (string.IsNullOrEmpty(email) || email.Length > MaxEmailLength || email.Any(char.IsWhiteSpace) || TextRules.HasForbiddenCharacters(email, allowJoiners: false))
         {
             return false;
         }
@@ -45,10 +57,10 @@ public static class ValidationRules
         return MailAddress.TryCreate(email, out var parsed) && string.Equals(parsed.Address, email, StringComparison.Ordinal);
     }
 
-    /// <summary>The form an email is compared and keyed by: trimmed and lower-case.</summary>
+    /// <summary>The form an email is compared, keyed and stored by: trimmed, NFKC, lower-case (<see cref="TextRules.IdentityKey"/>).</summary>
     public static string NormalizeEmail(string email)
     {
         ArgumentNullException.ThrowIfNull(email);
-        return email.Trim().ToLowerInvariant();
+        return TextRules.IdentityKey(email.Trim());
     }
 }

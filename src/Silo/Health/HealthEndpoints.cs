@@ -1,5 +1,4 @@
-using System.Text.Json;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace UserData.Silo.Health;
@@ -7,7 +6,7 @@ namespace UserData.Silo.Health;
 /// <summary>Liveness and readiness for load balancers and ECS, on ASP.NET Core's health checks.</summary>
 public static class HealthEndpoints
 {
-    /// <summary>Checks that decide readiness: the cluster side (silo Active, or the client connected).</summary>
+    /// <summary>Checks that decide readiness on the cluster side: the silo is Active, or the client reaches a silo.</summary>
     public const string ReadyTag = "ready";
 
     /// <summary>The tag the storage providers give their checks (the store answers).</summary>
@@ -17,42 +16,26 @@ public static class HealthEndpoints
     /// <c>GET /health</c>: 200 while the process runs (no dependency is checked, so a storage outage does not get the task
     /// replaced). <c>GET /health/ready</c>: 200 when storage answers and this process serves the cluster, else 503.
     /// </summary>
-    public static IEndpointRouteBuilder MapUserDataHealth(this IEndpointRouteBuilder endpoints)
+    public static (RouteHandlerBuilder Liveness, RouteHandlerBuilder Readiness) MapUserDataHealth(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
-        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions
-        {
-            Predicate = registration => registration.Tags.Contains(ReadyTag) || registration.Tags.Contains(StorageTag),
-            ResponseWriter = WriteAsync,
-        });
-        return endpoints;
+        var liveness = endpoints.MapGet("/health", () => TypedResults.Ok(new HealthStatus("ok")));
+        var readiness = endpoints.MapGet("/health/ready", ReadyAsync);
+        return (liveness, readiness);
     }
 
-    /// <summary><c>{"status": "ok"}</c> or <c>{"status": "unavailable", "checks": {name: reason}}</c>; the reasons name no secret.</summary>
-    private static Task WriteAsync(HttpContext context, HealthReport report)
+    public static async Task<Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>>> ReadyAsync(HealthCheckService health, HttpContext context)
     {
-        context.Response.ContentType = "application/json";
+        ArgumentNullException.ThrowIfNull(health);
+        ArgumentNullException.ThrowIfNull(context);
+        var report = await health.CheckHealthAsync(
+            registration => registration.Tags.Contains(ReadyTag) || registration.Tags.Contains(StorageTag), context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("status", report.Status == HealthStatus.Healthy ? "ok" : "unavailable");
-            if (report.Status != HealthStatus.Healthy)
-            {
-                json.WriteStartObject("checks");
-                foreach (var (name, entry) in report.Entries.Where(entry => entry.Value.Status != HealthStatus.Healthy))
-                {
-                    json.WriteString(name, entry.Description ?? entry.Exception?.Message ?? entry.Status.ToString());
-                }
-
-                json.WriteEndObject();
-            }
-
-            json.WriteEndObject();
-        }
-
-        return context.Response.Body.WriteAsync(buffer.ToArray(), context.RequestAborted).AsTask();
+        return report.Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
+            ? TypedResults.Ok(new HealthStatus("ready"))
+            : TypedResults.Json(new HealthStatus("unavailable"), statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }
+
+/// <summary>The body of the health endpoints: <c>ok</c> (live), <c>ready</c> or <c>unavailable</c>.</summary>
+public sealed record HealthStatus(string Status);

@@ -82,6 +82,32 @@ public abstract class ProfileApiTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task The_attributes_limit_counts_utf8_bytes_of_the_compact_form_not_escapes_or_whitespace()
+    {
+        var session = await Api.RegisterAsync();
+        var euros = new string('\u20AC', 6000); // 18,000 UTF-8 bytes; 36,000 as \u20ac escapes
+        var escaped = string.Concat(Enumerable.Repeat("\\u20ac", 6000));
+        var padded = $$$"""{"attributes" : {  "w" : "{{{new string('x', 20 * 1024)}}}"{{{new string(' ', 30 * 1024)}}}}}""";
+
+        Expect.Status(await Api.SendRawAsync(HttpMethod.Patch, "/api/v1/me", $$$"""{"attributes":{"e":"{{{euros}}}"}}""", session.AccessToken), HttpStatusCode.OK);
+        Expect.Status(await Api.SendRawAsync(HttpMethod.Patch, "/api/v1/me", $$$"""{"attributes":{"e":"{{{escaped}}}"}}""", session.AccessToken), HttpStatusCode.OK);
+        Expect.Status(await Api.SendRawAsync(HttpMethod.Patch, "/api/v1/me", """{"attributes":null}""", session.AccessToken), HttpStatusCode.OK);
+        Expect.Status(await Api.SendRawAsync(HttpMethod.Patch, "/api/v1/me", padded, session.AccessToken), HttpStatusCode.OK);
+        Assert.Equal(euros.Length, (await Api.SendRawAsync(HttpMethod.Patch, "/api/v1/me", $$$"""{"attributes":{"w":null,"e":"{{{euros}}}"}}""", session.AccessToken)).Data["attributes"]!["e"]!.GetValue<string>().Length);
+    }
+
+    [Fact]
+    public async Task The_attributes_limit_is_exactly_32_KiB_of_compact_utf8()
+    {
+        var session = await Api.RegisterAsync();
+        // {"a":"..."} is 8 bytes around the value; an emoji is 4 UTF-8 bytes, a quote escaped is 2.
+        var fits = new string('x', 32 * 1024 - 8 - 4 - 2) + "\U0001F600" + "\\\"";
+
+        Expect.Status(await Api.SendRawAsync(HttpMethod.Patch, "/api/v1/me", $$$"""{"attributes":{"a":"{{{fits}}}"}}""", session.AccessToken), HttpStatusCode.OK);
+        Expect.Error(await Api.SendRawAsync(HttpMethod.Patch, "/api/v1/me", $$$"""{"attributes":{"a":"{{{fits}}}x"}}""", session.AccessToken), HttpStatusCode.BadRequest, "VALIDATION_ERROR", ("attributes", "too_large"));
+    }
+
+    [Fact]
     public async Task Export_holds_profile_tasks_including_deleted_results_and_audit()
     {
         var session = await Api.RegisterAsync();

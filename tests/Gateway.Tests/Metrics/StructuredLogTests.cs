@@ -4,11 +4,15 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using UserData.TestSupport;
 
 namespace UserData.Gateway.Tests.Metrics;
 
-/// <summary>The gateway process's stdout: JSON lines only, request and trace ids on every line of a request, no secrets.</summary>
+/// <summary>
+/// The gateway process's stdout. In Production: JSON lines only, request and trace ids on every line of a request, no
+/// secrets. In Development (what <c>dotnet run</c> starts, by the launch profile): readable lines with the same ids.
+/// </summary>
 public sealed class StructuredLogTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("userdata-logs-").FullName;
@@ -16,7 +20,7 @@ public sealed class StructuredLogTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
-    public async Task Every_line_is_json_and_every_line_of_a_request_carries_its_request_and_trace_ids_and_no_secret()
+    public async Task In_production_every_line_is_json_and_every_line_of_a_request_carries_its_request_and_trace_ids_and_no_secret()
     {
         var signingKey = Convert.ToBase64String(Enumerable.Range(100, 32).Select(i => (byte)i).ToArray());
         var password = $"Secret-{Guid.NewGuid():N}";
@@ -25,7 +29,7 @@ public sealed class StructuredLogTests : IDisposable
         var requestIds = new[] { $"ops-register-{Guid.NewGuid():N}", $"ops-login-{Guid.NewGuid():N}", $"ops-fail-{Guid.NewGuid():N}" };
         var lines = new ConcurrentQueue<string>();
         var port = LoopbackPort.Next();
-        using var process = StartGateway(port, signingKey, lines);
+        using var process = StartGateway(port, signingKey, "Production", lines);
         try
         {
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -82,6 +86,50 @@ public sealed class StructuredLogTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task In_development_lines_are_readable_and_a_request_s_lines_carry_its_request_and_trace_ids()
+    {
+        var requestId = $"dev-{Guid.NewGuid():N}";
+        var lines = new ConcurrentQueue<string>();
+        var port = LoopbackPort.Next();
+        using var process = StartGateway(port, Convert.ToBase64String(Enumerable.Range(100, 32).Select(i => (byte)i).ToArray()), "Development", lines);
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            await Eventually.TrueAsync(async () => await IsReadyAsync(client, process), TimeSpan.FromSeconds(60), "the gateway should start");
+
+            using var refused = await SendAsync(client, "/api/v1/auth/login", new { email = "nobody@example.com", password = "wrong password" }, requestId);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            await Eventually.TrueAsync(() => lines.Any(line => line.Contains("answered 401", StringComparison.Ordinal)), TimeSpan.FromSeconds(30));
+
+            // The simple formatter: a "level: category" line, then the scopes and the message on indented lines.
+            var output = lines.ToList();
+            Assert.DoesNotContain(output, line => line.TrimStart().StartsWith('{'));
+            Assert.Contains(output, line => Regex.IsMatch(line, @"^(\d\d:\d\d:\d\d\.\d{3} )?info: UserData\.Gateway\.Logging\.RequestLogMiddleware\["));
+            var scopes = output.Where(line => line.Contains($"RequestId:{requestId}", StringComparison.Ordinal)).ToList();
+            Assert.True(scopes.Count >= 2, $"The request's lines: {string.Join('\n', output)}");
+            Assert.All(scopes, line => Assert.Matches("TraceId:[0-9a-f]{32}", line));
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("Gateway")]
+    [InlineData("Silo")]
+    public void Dotnet_run_starts_the_program_in_the_development_environment(string project)
+    {
+        using var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "src", project, "Properties", "launchSettings.json")));
+
+        var profile = settings.RootElement.GetProperty("profiles").EnumerateObject().First().Value;
+        Assert.Equal("Project", profile.GetProperty("commandName").GetString());
+        Assert.Equal("Development", profile.GetProperty("environmentVariables").GetProperty("ASPNETCORE_ENVIRONMENT").GetString());
+        Assert.False(profile.TryGetProperty("applicationUrl", out _), "The URL is the program's default (http://127.0.0.1:8080), not the profile's.");
+    }
+
     private static IEnumerable<JsonElement> Scopes(JsonElement entry) =>
         entry.TryGetProperty("Scopes", out var scopes) ? scopes.EnumerateArray().Where(scope => scope.ValueKind == JsonValueKind.Object) : [];
 
@@ -116,7 +164,7 @@ public sealed class StructuredLogTests : IDisposable
         }
     }
 
-    private Process StartGateway(int port, string signingKey, ConcurrentQueue<string> lines)
+    private Process StartGateway(int port, string signingKey, string environment, ConcurrentQueue<string> lines)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -132,6 +180,7 @@ public sealed class StructuredLogTests : IDisposable
         start.Environment["Auth__SigningKey"] = signingKey;
         start.Environment["Auth__PasswordHasher__IterationCount"] = "1000";
         start.Environment["Logging__LogLevel__Default"] = "Debug";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         var process = Process.Start(start) ?? throw new InvalidOperationException("The gateway did not start.");
         process.OutputDataReceived += (_, line) =>
         {

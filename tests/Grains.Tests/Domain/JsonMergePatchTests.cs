@@ -58,4 +58,20 @@ public class JsonMergePatchTests
         Assert.Equal(JsonValueKind.Object, merged.ValueKind);
         Assert.Equal("{}", merged.GetRawText());
     }
+
+    [Theory]
+    [InlineData("""{"a":"x"}""", 9)]
+    [InlineData("""{ "a" :  "x" ,  "b" : [ 1 , 2.5e3 , true , null ] }""", 33)]
+    [InlineData("""{"e":"\u20ac"}""", 11)] // the euro sign is 3 UTF-8 bytes, not its 6-character escape
+    [InlineData("""{"e":"€"}""", 11)]
+    [InlineData("""{"s":"\ud83d\ude00"}""", 12)] // an emoji is 4 bytes
+    [InlineData("""{"q":"\"\\"}""", 12)] // a quote and a backslash stay escaped: 2 bytes each
+    [InlineData("""{"c":"\u0001\n"}""", 16)] // a control character needs \u0001 (6), a newline \n (2)
+    [InlineData("""{"\u00e9":{}}""", 9)]
+    public void Serialized_bytes_count_the_compact_utf8_form(string json, int bytes)
+    {
+        using var document = JsonDocument.Parse(json);
+
+        Assert.Equal(bytes, JsonMergePatch.SerializedBytes(document.RootElement));
+    }
 }

@@ -158,21 +158,19 @@ public class UserGrainTests
     }
 
     [Fact]
-    public async Task A_replayed_refresh_answers_while_its_token_is_current_and_revokes_the_family_after_a_later_rotation()
+    public async Task A_replayed_refresh_is_a_reuse_it_gets_no_session_and_revokes_the_family()
     {
         await using var cluster = await UserDataCluster.StartAsync();
         var user = cluster.Grains.GetGrain<IUserGrain>((await cluster.RegisterAsync("replay-refresh@example.com")).Value.Id);
         await user.StartSessionAsync(Grant("family", "secret-1"), null, UserDataCluster.Request);
         var key = new IdempotencyKey("refresh-1", "fp");
 
-        var first = await user.RefreshSessionAsync("secret-1", Grant("family", "secret-2"), key, UserDataCluster.Request);
-        var replay = await user.RefreshSessionAsync("secret-1", Grant("family", "secret-2"), key, UserDataCluster.Request);
+        await user.RefreshSessionAsync("secret-1", Grant("family", "secret-2"), key, UserDataCluster.Request);
 
-        Assert.True(replay.Replayed);
-        Assert.Equal((first.Value.AccessTokenId, first.Value.IssuedAt, first.Value.RefreshExpiresAt), (replay.Value.AccessTokenId, replay.Value.IssuedAt, replay.Value.RefreshExpiresAt));
-        await user.RefreshSessionAsync("secret-2", Grant("family", "secret-3"), null, UserDataCluster.Request);
+        await Assert.ThrowsAsync<IdempotencyKeyReusedException>(() => user.RefreshSessionAsync("secret-2", Grant("family", "secret-3"), key with { Fingerprint = "other" }, UserDataCluster.Request));
         await Assert.ThrowsAsync<InvalidRefreshTokenException>(() => user.RefreshSessionAsync("secret-1", Grant("family", "secret-2"), key, UserDataCluster.Request));
-        await Assert.ThrowsAsync<InvalidRefreshTokenException>(() => user.RefreshSessionAsync("secret-3", Grant("family", "secret-4"), null, UserDataCluster.Request));
+        await Assert.ThrowsAsync<InvalidRefreshTokenException>(() => user.RefreshSessionAsync("secret-2", Grant("family", "secret-3"), null, UserDataCluster.Request));
+        Assert.Equal("session.revoked", (await user.ListAuditAsync(new PageQuery())).Items[0].Action);
     }
 
     [Fact]

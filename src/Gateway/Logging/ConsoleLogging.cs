@@ -2,12 +2,13 @@ using System.Diagnostics;
 
 namespace UserData.Gateway.Logging;
 
-public static class JsonConsoleLogging
+public static class ConsoleLogging
 {
     /// <summary>
-    /// One JSON object per line on stdout (the console provider's formatter; container platforms collect stdout).
-    /// Providers added before, e.g. by tests, are kept. Scopes are included, so every line written while a request
-    /// runs carries its trace and span ids (from the request's <see cref="Activity"/>) and the API request id
+    /// Log lines on stdout (container platforms collect it) through the console provider: one JSON object per line, or
+    /// in the Development environment (<c>dotnet run</c>, by the launch profile) ASP.NET's readable simple format.
+    /// Providers added before, e.g. by tests, are kept. Scopes are included in both, so every line written while a
+    /// request runs carries its trace and span ids (from the request's <see cref="Activity"/>) and the API request id
     /// (<c>RequestIdMiddleware</c>'s scope), grain turns included: they run in the caller's execution context.
     /// </summary>
     /// <remarks>
@@ -17,18 +18,30 @@ public static class JsonConsoleLogging
     /// Silencing it would also stop the request <see cref="Activity"/> (hence the trace id), so
     /// <see cref="RequestActivityListener"/> keeps activities on.
     /// </remarks>
-    public static WebApplicationBuilder AddJsonConsoleLogs(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddConsoleLogs(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Logging.Configure(options =>
             options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
-        builder.Logging.AddJsonConsole(console =>
+        if (builder.Environment.IsDevelopment())
         {
-            console.IncludeScopes = true;
-            console.UseUtcTimestamp = true;
-            console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
-        });
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.IncludeScopes = true;
+                console.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
+        else
+        {
+            builder.Logging.AddJsonConsole(console =>
+            {
+                console.IncludeScopes = true;
+                console.UseUtcTimestamp = true;
+                console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+            });
+        }
+
         builder.Services.AddHostedService<RequestActivityListener>();
         return builder;
     }
