@@ -319,15 +319,21 @@ public sealed class DynamoDBMembershipTableTests
             }
         });
 
-        for (var update = 1; update <= 20; update++)
+        try
         {
-            var read = await table.ReadAllAsync(None);
-            var (current, etag) = read.TryGet(entry.SiloAddress)!;
-            Assert.True(await table.UpdateRowAsync(current, etag, read.Version.Next(), None), $"update {update} after {Volatile.Read(ref heartbeats)} heartbeats");
+            for (var update = 1; update <= 20; update++)
+            {
+                var read = await table.ReadAllAsync(None);
+                var (current, etag) = read.TryGet(entry.SiloAddress)!;
+                Assert.True(await table.UpdateRowAsync(current, etag, read.Version.Next(), None), $"update {update} after {Volatile.Read(ref heartbeats)} heartbeats");
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await heartbeat;
         }
 
-        await stop.CancelAsync();
-        await heartbeat;
         Assert.True(heartbeats > 0);
         Assert.Equal(21, (await table.ReadAllAsync(None)).Version.Version);
     }
