@@ -32,10 +32,10 @@ public sealed class DynamoDBGatewayListProviderTests
         };
         foreach (var entry in active.Concat(notGateways))
         {
-            Assert.True(await table.InsertRowAsync(entry, (await table.ReadAllAsync(None)).Version.Next(), None));
+            Assert.True(await table.InsertAtNextVersionAsync(entry));
         }
 
-        Assert.True(await otherCluster.InsertRowAsync(MembershipTestTable.NewEntry(SiloStatus.Active), (await otherCluster.ReadAllAsync(None)).Version.Next(), None));
+        Assert.True(await otherCluster.InsertAtNextVersionAsync(MembershipTestTable.NewEntry(SiloStatus.Active)));
         using var gateways = test.GatewayList();
         await gateways.InitializeGatewayListProviderAsync(None);
 

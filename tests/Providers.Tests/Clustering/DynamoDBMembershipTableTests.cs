@@ -29,7 +29,7 @@ public sealed class DynamoDBMembershipTableTests
     {
         using var test = await MembershipTestTable.CreateAsync();
         using var table = await test.MembershipAsync();
-        Assert.True(await table.InsertRowAsync(MembershipTestTable.NewEntry(), (await table.ReadAllAsync(None)).Version.Next(), None));
+        Assert.True(await table.InsertAtNextVersionAsync(MembershipTestTable.NewEntry()));
         var before = (await table.ReadAllAsync(None)).Version;
 
         using var second = await test.MembershipAsync();
@@ -73,7 +73,7 @@ public sealed class DynamoDBMembershipTableTests
         var entry = MembershipTestTable.NewEntry(SiloStatus.Active);
         var suspecter = MembershipTestTable.NewEntry().SiloAddress;
         entry.AddSuspector(suspecter, new DateTime(2026, 11, 30, 12, 0, 0, DateTimeKind.Utc));
-        Assert.True(await table.InsertRowAsync(entry, (await table.ReadAllAsync(None)).Version.Next(), None));
+        Assert.True(await table.InsertAtNextVersionAsync(entry));
 
         var item = (await test.Client.GetItemAsync(test.TableName, MembershipRows.Key(test.ClusterId, entry.SiloAddress))).Item;
 
@@ -93,7 +93,7 @@ public sealed class DynamoDBMembershipTableTests
     {
         using var test = await MembershipTestTable.CreateAsync();
         using var table = await test.MembershipAsync();
-        Assert.True(await table.InsertRowAsync(MembershipTestTable.NewEntry(), (await table.ReadAllAsync(None)).Version.Next(), None));
+        Assert.True(await table.InsertAtNextVersionAsync(MembershipTestTable.NewEntry()));
 
         var data = await table.ReadRowAsync(MembershipTestTable.NewEntry().SiloAddress, None);
 
@@ -107,9 +107,9 @@ public sealed class DynamoDBMembershipTableTests
         using var test = await MembershipTestTable.CreateAsync();
         using var table = await test.MembershipAsync();
         var entry = MembershipTestTable.NewEntry();
-        Assert.True(await table.InsertRowAsync(entry, (await table.ReadAllAsync(None)).Version.Next(), None));
+        Assert.True(await table.InsertAtNextVersionAsync(entry));
 
-        var second = await table.InsertRowAsync(entry, (await table.ReadAllAsync(None)).Version.Next(), None);
+        var second = await table.InsertAtNextVersionAsync(entry);
 
         Assert.False(second);
         var data = await table.ReadAllAsync(None);
@@ -213,7 +213,7 @@ public sealed class DynamoDBMembershipTableTests
         var entries = Enumerable.Range(0, 4).Select(_ => MembershipTestTable.NewEntry()).ToList();
         foreach (var entry in entries)
         {
-            Assert.True(await table.InsertRowAsync(entry, (await table.ReadAllAsync(None)).Version.Next(), None));
+            Assert.True(await table.InsertAtNextVersionAsync(entry));
         }
 
         for (var round = 1; round <= 5; round++)
@@ -251,7 +251,7 @@ public sealed class DynamoDBMembershipTableTests
         using var test = await MembershipTestTable.CreateAsync();
         using var table = await test.MembershipAsync();
         var entry = MembershipTestTable.NewEntry();
-        Assert.True(await table.InsertRowAsync(entry, (await table.ReadAllAsync(None)).Version.Next(), None));
+        Assert.True(await table.InsertAtNextVersionAsync(entry));
 
         // Like Orleans' silos: read, try, and on false read again; each writer lands exactly once.
         await Task.WhenAll(Enumerable.Range(0, 6).Select(writer => Task.Run(async () =>
@@ -279,7 +279,7 @@ public sealed class DynamoDBMembershipTableTests
         using var test = await MembershipTestTable.CreateAsync();
         using var table = await test.MembershipAsync();
         var entry = MembershipTestTable.NewEntry();
-        Assert.True(await table.InsertRowAsync(entry, (await table.ReadAllAsync(None)).Version.Next(), None));
+        Assert.True(await table.InsertAtNextVersionAsync(entry));
         for (var expected = 2; expected <= 5; expected++)
         {
             var read = await table.ReadAllAsync(None);
@@ -307,7 +307,7 @@ public sealed class DynamoDBMembershipTableTests
         using var test = await MembershipTestTable.CreateAsync();
         using var table = await test.MembershipAsync();
         var entry = MembershipTestTable.NewEntry();
-        Assert.True(await table.InsertRowAsync(entry, (await table.ReadAllAsync(None)).Version.Next(), None));
+        Assert.True(await table.InsertAtNextVersionAsync(entry));
         using var stop = new CancellationTokenSource();
         var heartbeats = 0;
         var heartbeat = Task.Run(async () =>
@@ -366,7 +366,7 @@ public sealed class DynamoDBMembershipTableTests
                 entry.AddSuspector(SiloAddress.New(IPAddress.Parse("10.1.2.3"), 11111, vote + 1), DateTime.UtcNow);
             }
 
-            Assert.True(await table.InsertRowAsync(entry, (await table.ReadAllAsync(None)).Version.Next(), None));
+            Assert.True(await table.InsertAtNextVersionAsync(entry));
             entries.Add(entry);
         }
 
@@ -397,7 +397,7 @@ public sealed class DynamoDBMembershipTableTests
             for (var i = 0; i < 15; i++)
             {
                 var entry = MembershipTestTable.NewEntry();
-                while (!await table.InsertRowAsync(entry, (await table.ReadAllAsync(None)).Version.Next(), None))
+                while (!await table.InsertAtNextVersionAsync(entry))
                 {
                 }
             }
@@ -436,7 +436,7 @@ public sealed class DynamoDBMembershipTableTests
         var keep = new[] { oldActive, recentDead, recentlyVotedDead, restartedDead };
         foreach (var entry in new[] { oldDead, oldJoining, oldShuttingDown }.Concat(keep))
         {
-            Assert.True(await table.InsertRowAsync(entry, (await table.ReadAllAsync(None)).Version.Next(), None));
+            Assert.True(await table.InsertAtNextVersionAsync(entry));
         }
 
         await table.CleanupDefunctSiloEntriesAsync(new DateTimeOffset(cutoff), None);
@@ -464,7 +464,7 @@ public sealed class DynamoDBMembershipTableTests
         {
             for (var i = 0; i < 3; i++)
             {
-                Assert.True(await membership.InsertRowAsync(MembershipTestTable.NewEntry(), (await membership.ReadAllAsync(None)).Version.Next(), None));
+                Assert.True(await membership.InsertAtNextVersionAsync(MembershipTestTable.NewEntry()));
             }
         }
 
@@ -512,7 +512,7 @@ public sealed class DynamoDBMembershipTableTests
         using var table = test.Membership(configure: options => options.ServiceUrl = "http://127.0.0.1:9", injected: client);
         using var gateways = test.GatewayList(options => options.ServiceUrl = "http://127.0.0.1:9", injected: client);
         await table.InitializeMembershipTableAsync(true, None);
-        Assert.True(await table.InsertRowAsync(MembershipTestTable.NewEntry(SiloStatus.Active), (await table.ReadAllAsync(None)).Version.Next(), None));
+        Assert.True(await table.InsertAtNextVersionAsync(MembershipTestTable.NewEntry(SiloStatus.Active)));
         await gateways.InitializeGatewayListProviderAsync(None);
         var before = interceptor.Calls;
 
