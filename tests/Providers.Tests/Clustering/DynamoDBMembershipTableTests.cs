@@ -370,13 +370,7 @@ public sealed class DynamoDBMembershipTableTests
             entries.Add(entry);
         }
 
-        var firstPage = await test.Client.QueryAsync(new QueryRequest
-        {
-            TableName = test.TableName,
-            KeyConditionExpression = "#c = :c",
-            ExpressionAttributeNames = new() { ["#c"] = "cluster" },
-            ExpressionAttributeValues = new() { [":c"] = new AttributeValue { S = test.ClusterId } },
-        });
+        var firstPage = await test.FirstPageOfClusterAsync();
         Assert.NotEmpty(firstPage.LastEvaluatedKey!);
         Assert.True(firstPage.Items!.Count < 9, "the partition fits one page, so the test would not test paging");
 
@@ -470,13 +464,7 @@ public sealed class DynamoDBMembershipTableTests
 
         await table.DeleteMembershipTableEntriesAsync(test.ClusterId, None);
 
-        var partition = await test.Client.QueryAsync(new QueryRequest
-        {
-            TableName = test.TableName,
-            KeyConditionExpression = "#c = :c",
-            ExpressionAttributeNames = new() { ["#c"] = "cluster" },
-            ExpressionAttributeValues = new() { [":c"] = new AttributeValue { S = test.ClusterId } },
-        });
+        var partition = await test.FirstPageOfClusterAsync();
         Assert.Empty(partition.Items!);
         var untouched = await other.ReadAllAsync(None);
         Assert.Equal(3, untouched.Members.Count);

@@ -1,5 +1,6 @@
 using System.Net;
 using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -59,6 +60,15 @@ internal sealed class MembershipTestTable : IDisposable
         options.Region = DynamoDbLocal.Region;
         options.TableName = TableName;
     }
+
+    /// <summary>The first page of a plain DynamoDB query of this cluster's partition, bypassing the provider.</summary>
+    public Task<QueryResponse> FirstPageOfClusterAsync() => Client.QueryAsync(new QueryRequest
+    {
+        TableName = TableName,
+        KeyConditionExpression = "#c = :c",
+        ExpressionAttributeNames = new() { ["#c"] = "cluster" },
+        ExpressionAttributeValues = new() { [":c"] = new AttributeValue { S = ClusterId } },
+    });
 
     /// <summary>A Joining silo on loopback with a generation no other entry of this test process has.</summary>
     public static MembershipEntry NewEntry(SiloStatus status = SiloStatus.Joining, int siloPort = 11111, int proxyPort = 30000)
