@@ -12,8 +12,9 @@ namespace UserData.Providers.DynamoDB.Clustering;
 /// <summary>
 /// Orleans' membership table on DynamoDB (layout in <see cref="MembershipRows"/>). A row and the cluster's version row change
 /// together in one <c>TransactWriteItems</c>, each under its own condition, so a lost race answers <c>false</c> and leaves
-/// nothing half-written. Heartbeats touch only <c>i_am_alive_time</c>. Reads are consistent and bracketed by two reads of
-/// the version row, so the rows returned are those of the version returned.
+/// nothing half-written. Heartbeats touch only <c>i_am_alive_time</c>. Reads are consistent and, since a DynamoDB query is
+/// not isolated from concurrent transactions, bracketed by two reads of the version row, so the rows returned are those of
+/// the version returned.
 /// </summary>
 internal sealed partial class DynamoDBMembershipTable : IMembershipTable, IDisposable
 {

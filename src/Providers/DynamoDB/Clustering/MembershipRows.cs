@@ -7,7 +7,8 @@ using Orleans.Runtime;
 namespace UserData.Providers.DynamoDB.Clustering;
 
 /// <summary>
-/// How the membership table is laid out. Partition key <c>cluster</c> (S): the cluster id, one partition per cluster.
+/// How the membership table is laid out. Partition key <c>cluster</c> (S): the cluster id, one partition per cluster (the
+/// cluster id alone, as Orleans' own clustering providers key it and as <c>DeleteMembershipTableEntries(clusterId)</c> names it).
 /// Sort key <c>silo</c> (S): the silo address as <see cref="SiloAddress.ToParsableString"/> (<c>10.0.0.5:11111@431708453</c>),
 /// or <c>$version</c> for the cluster's version row (<c>version</c> N, <c>etag</c> S). A silo row holds its <c>etag</c> (S)
 /// and the entry in readable attributes: <c>status</c> (S, e.g. <c>Active</c>), <c>silo_name</c>, <c>host_name</c> (S),
