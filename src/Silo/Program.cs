@@ -8,6 +8,7 @@ if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://127.0.0.1:8080");
 }
 
+builder.AddUserDataConsoleLogs();
 await builder.AddUserDataSiloAsync();
 builder.AddUserDataTelemetry();
 

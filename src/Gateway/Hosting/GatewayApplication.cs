@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using UserData.Gateway.Api;
 using UserData.Gateway.Auth;
 using UserData.Gateway.Dashboard;
+using UserData.Gateway.Health;
 using UserData.Gateway.Http;
 using UserData.Gateway.Json;
 using UserData.Gateway.Logging;

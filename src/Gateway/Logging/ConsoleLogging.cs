@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using UserData.Silo.Telemetry;
 
 namespace UserData.Gateway.Logging;
 
@@ -24,23 +25,7 @@ public static class ConsoleLogging
         builder.Logging.Configure(options =>
             options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
-        if (builder.Environment.IsDevelopment())
-        {
-            builder.Logging.AddSimpleConsole(console =>
-            {
-                console.IncludeScopes = true;
-                console.TimestampFormat = "HH:mm:ss.fff ";
-            });
-        }
-        else
-        {
-            builder.Logging.AddJsonConsole(console =>
-            {
-                console.IncludeScopes = true;
-                console.UseUtcTimestamp = true;
-                console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
-            });
-        }
+        builder.AddUserDataConsoleLogs();
 
         builder.Services.AddHostedService<RequestActivityListener>();
         return builder;

@@ -24,6 +24,9 @@ public static class ProviderInstruments
     private static readonly Counter<long> JournalAppends = Meter.CreateCounter<long>(
         "userdata.journal.appends", "{event}", "Events appended to grain journals.");
 
+    private static readonly Counter<long> JournalEventsRead = Meter.CreateCounter<long>(
+        "userdata.journal.events.read", "{event}", "Events read back from grain journals (replays and history reads).");
+
     private static readonly Counter<long> JournalConflicts = Meter.CreateCounter<long>(
         "userdata.journal.conflicts", "{conflict}", "Journal appends refused because another writer had appended first.");
 
@@ -67,6 +70,8 @@ public static class ProviderInstruments
     }
 
     public static void AddJournalAppends(string provider, int events) => JournalAppends.Add(events, new KeyValuePair<string, object?>("provider", provider));
+
+    public static void AddJournalEventsRead(string provider, int events) => JournalEventsRead.Add(events, new KeyValuePair<string, object?>("provider", provider));
 
     public static void AddJournalConflict(string provider) => JournalConflicts.Add(1, new KeyValuePair<string, object?>("provider", provider));
 }

@@ -91,8 +91,7 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
         var segment = new List<TLogEntry>();
         for (long after = fromVersion; after < toVersion;)
         {
-            var from = after;
-            var page = await Measure("read", () => _store.ReadAsync(_stream, from, toVersion, PageSize, CancellationToken.None));
+            var page = await ReadPageAsync(after, toVersion);
             segment.AddRange(page.Select(Deserialize));
             if (page.Count < PageSize)
             {
@@ -220,7 +219,7 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
         IReadOnlyList<StoredEvent> page;
         do
         {
-            page = await Measure("read", () => _store.ReadAsync(_stream, _version, long.MaxValue, PageSize, CancellationToken.None));
+            page = await ReadPageAsync(_version, long.MaxValue);
             foreach (var stored in page)
             {
                 if (stored.Seq > _version + 1)
@@ -348,6 +347,14 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
         LastPrimaryIssue.Record(new JournalOperationFailed { Operation = operation, Exception = exception }, Host, Services);
         var issue = LastPrimaryIssue.Issue!;
         LogRetrying(_logger, exception, operation, Services.GrainId, _version, issue.NumberOfConsecutiveFailures, issue.RetryDelay);
+    }
+
+    /// <summary>Up to a page of the events after <paramref name="after"/> through <paramref name="through"/>, timed and counted.</summary>
+    private async Task<IReadOnlyList<StoredEvent>> ReadPageAsync(long after, long through)
+    {
+        var page = await Measure("read", () => _store.ReadAsync(_stream, after, through, PageSize, CancellationToken.None));
+        ProviderInstruments.AddJournalEventsRead(_store.Provider, page.Count);
+        return page;
     }
 
     private Task<T> Measure<T>(string operation, Func<Task<T>> call) => ProviderInstruments.MeasureAsync(_store.Provider, Store, operation, call);

@@ -1,41 +1,83 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using UserData.Grains;
+using UserData.Grains.Users;
+using UserData.Grains.Validation;
 using UserData.Providers.DynamoDB;
+using UserData.Providers.DynamoDB.Clustering;
 using UserData.Providers.DynamoDB.GrainStorage;
+using UserData.Providers.DynamoDB.Journal;
 using UserData.Providers.Sqlite.GrainStorage;
+using UserData.Providers.Sqlite.Journal;
 using UserData.Silo.Configuration;
 
 namespace UserData.Silo.Hosting;
 
-/// <summary>What every silo of the product needs besides clustering: the grains' storage providers, serialization, the clock.</summary>
+/// <summary>
+/// The storage providers the grains name (<see cref="ProviderNames"/>) and the DynamoDB membership table, on the
+/// backend <c>Storage:Provider</c> picks, with table names from <c>Storage:DynamoDB:TablePrefix</c>.
+/// </summary>
 public static class StorageSetup
 {
+    private const string CreateTablesSetting = "Storage__DynamoDB__CreateTables";
+
     /// <summary>
-    /// The storage providers the grains name (<see cref="ProviderNames"/>) on the backend <c>Storage:Provider</c> picks,
-    /// Orleans' JSON codec for the domain's JSON values, and the clock the grains read.
+    /// What every silo of the product needs besides clustering: the event journal of journaled grains (the user's
+    /// erasure event erases the history before it), grain storage for the claim grains, Orleans' JSON codec for the
+    /// domain's JSON values, and the clock the grains read.
     /// </summary>
     public static ISiloBuilder AddUserDataGrainServices(this ISiloBuilder silo, StorageSettings storage)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(storage);
+
+        // Emails and tags are compared in NFKC form: a process that cannot normalize must not serve them.
+        TextRules.EnsureNormalizationWorks();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddUserDataSerialization();
         if (storage.Provider == StorageProvider.Sqlite)
         {
+            silo.AddSqliteEventJournal(ProviderNames.Journal, options =>
+            {
+                options.Path = storage.Sqlite.Path;
+                options.ErasesHistory = ErasesHistory;
+            });
             silo.AddSqliteGrainStorage(ProviderNames.Claims, options => options.Path = storage.Sqlite.Path);
         }
         else
         {
+            var dynamoDB = storage.DynamoDB;
+            silo.AddDynamoDBEventJournal(ProviderNames.Journal, options =>
+            {
+                Configure(options, dynamoDB);
+                options.JournalTableName = dynamoDB.TablePrefix + "journal";
+                options.SnapshotTableName = dynamoDB.TablePrefix + "snapshots";
+                options.ErasesHistory = ErasesHistory;
+            });
             silo.AddDynamoDBGrainStorage(ProviderNames.Claims, options =>
             {
-                Configure(options, storage.DynamoDB);
-                options.TableName = storage.DynamoDB.TablePrefix + "grain-state";
+                Configure(options, dynamoDB);
+                options.TableName = dynamoDB.TablePrefix + "grain-state";
             });
         }
 
-        silo.AddMemoryGrainStorageAsDefault();
-        silo.AddLogStorageBasedLogConsistencyProvider(ProviderNames.Journal);
         return silo;
+    }
+
+    /// <summary>The membership table in DynamoDB, for a silo.</summary>
+    internal static void UseClustering(ISiloBuilder silo, StorageSettings storage) =>
+        silo.UseDynamoDBClustering(options => Configure(options, storage.DynamoDB));
+
+    /// <summary>The membership table in DynamoDB, for a client (it reads the gateways from it).</summary>
+    internal static void UseClustering(IClientBuilder client, StorageSettings storage) =>
+        client.UseDynamoDBClustering(options => Configure(options, storage.DynamoDB));
+
+    private static bool ErasesHistory(object @event) => @event is UserErased;
+
+    private static void Configure(DynamoDBClusteringOptions options, DynamoDBStorageSettings settings)
+    {
+        Configure((DynamoDBProviderOptions)options, settings);
+        options.TableName = settings.TablePrefix + "membership";
+        options.TableNameSetting = "Storage__DynamoDB__TablePrefix";
     }
 
     private static void Configure(DynamoDBProviderOptions options, DynamoDBStorageSettings settings)
@@ -43,20 +85,6 @@ public static class StorageSetup
         options.ServiceUrl = settings.ServiceUrl;
         options.Region = settings.Region;
         options.CreateTables = settings.CreateTables;
-        options.CreateTablesSetting = "Storage__DynamoDB__CreateTables";
-    }
-
-    internal static void UseClustering(ISiloBuilder silo, StorageSettings storage)
-    {
-        _ = silo;
-        _ = storage;
-        throw new NotSupportedException("DynamoDB clustering is not wired yet.");
-    }
-
-    internal static void UseClustering(IClientBuilder client, StorageSettings storage)
-    {
-        _ = client;
-        _ = storage;
-        throw new NotSupportedException("DynamoDB clustering is not wired yet.");
+        options.CreateTablesSetting = CreateTablesSetting;
     }
 }

@@ -1,3 +1,4 @@
+using UserData.Providers.Journal;
 using System.Text.Json;
 using UserData.Grains.Audit;
 using UserData.Grains.Patching;
@@ -9,6 +10,9 @@ namespace UserData.Grains.Tests.Domain;
 
 public class UserStateTests
 {
+    /// <summary>How the journal stores events and snapshots (the provider's default: readable snake_case JSON).</summary>
+    private static readonly JsonSerializerOptions StorageJson = EventJournalJson.CreateDefaultOptions();
+
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private static List<UserEvent> History()
@@ -33,14 +37,14 @@ public class UserStateTests
     {
         foreach (var @event in History())
         {
-            var json = JsonSerializer.Serialize(@event, JournalJson.Options);
-            var back = JsonSerializer.Deserialize<UserEvent>(json, JournalJson.Options)!;
+            var json = JsonSerializer.Serialize(@event, StorageJson);
+            var back = JsonSerializer.Deserialize<UserEvent>(json, StorageJson)!;
 
             Assert.Equal(@event.GetType(), back.GetType());
-            Assert.Equal(json, JsonSerializer.Serialize(back, JournalJson.Options));
+            Assert.Equal(json, JsonSerializer.Serialize(back, StorageJson));
         }
 
-        Assert.StartsWith("""{"type":"task.created",""", JsonSerializer.Serialize<UserEvent>(History()[2], JournalJson.Options), StringComparison.Ordinal);
+        Assert.StartsWith("""{"type":"task.created",""", JsonSerializer.Serialize<UserEvent>(History()[2], StorageJson), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -51,13 +55,13 @@ public class UserStateTests
         foreach (var @event in History())
         {
             live.Apply(@event);
-            replayed.Apply(JsonSerializer.Deserialize<UserEvent>(JsonSerializer.Serialize(@event, JournalJson.Options), JournalJson.Options)!);
+            replayed.Apply(JsonSerializer.Deserialize<UserEvent>(JsonSerializer.Serialize(@event, StorageJson), StorageJson)!);
         }
 
-        var snapshot = JsonSerializer.Serialize(live, JournalJson.Options);
-        Assert.Equal(snapshot, JsonSerializer.Serialize(replayed, JournalJson.Options));
-        var restored = JsonSerializer.Deserialize<UserState>(snapshot, JournalJson.Options)!;
-        Assert.Equal(snapshot, JsonSerializer.Serialize(restored, JournalJson.Options));
+        var snapshot = JsonSerializer.Serialize(live, StorageJson);
+        Assert.Equal(snapshot, JsonSerializer.Serialize(replayed, StorageJson));
+        var restored = JsonSerializer.Deserialize<UserState>(snapshot, StorageJson)!;
+        Assert.Equal(snapshot, JsonSerializer.Serialize(restored, StorageJson));
 
         Assert.Equal(5, live.DataVersion);
         Assert.Equal(2, live.ProfileVersion);
@@ -100,7 +104,7 @@ public class UserStateTests
     public void Audit_entries_never_show_the_password_hash_or_session_secrets()
     {
         var entries = History().Select((@event, index) => AuditChanges.ToEntry(index + 1, @event)).OfType<AuditEntry>().ToList();
-        var json = JsonSerializer.Serialize(entries, JournalJson.Options);
+        var json = JsonSerializer.Serialize(entries, StorageJson);
 
         Assert.DoesNotContain("HASH", json, StringComparison.Ordinal);
         Assert.DoesNotContain("h1", json, StringComparison.Ordinal);

@@ -151,9 +151,9 @@ public class EmailGrainTests
     {
         var state = new GrainState<EmailClaim>(new EmailClaim());
         await ClaimStorage(cluster).ReadStateAsync("claim", GrainId.Create("email", email), state);
-        return state.State;
+        return state.State ?? throw new InvalidOperationException($"No claim is stored for {email}.");
     }
 
     private static IGrainStorage ClaimStorage(UserDataCluster cluster) =>
-        cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(ProviderNames.Claims);
+        cluster.Cluster.Silos[0].ServiceProvider!.GetRequiredKeyedService<IGrainStorage>(ProviderNames.Claims);
 }

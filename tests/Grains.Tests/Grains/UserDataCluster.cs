@@ -38,6 +38,9 @@ public sealed class UserDataCluster : IAsyncDisposable
         var folder = sharedFolder ?? Directory.CreateTempSubdirectory("userdata-grains-").FullName;
         var storage = new StorageSettings { Sqlite = { Path = Path.Combine(folder, "userdata.db") } };
         var builder = new InProcessTestClusterBuilder((short)silos);
+
+        // One service: clusters sharing a store are deployments of the same service (grain storage keys include it).
+        builder.Options.ServiceId = "userdata-tests";
         builder.ConfigureSilo((_, silo) => silo.AddUserDataGrainServices(storage));
         builder.ConfigureClient(client => client.Services.AddUserDataSerialization());
         var cluster = builder.Build();
