@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Orleans;
 using Orleans.Dashboard;
+using Orleans.Runtime;
 using UserData.Gateway.Api;
 using UserData.Gateway.Auth;
 using UserData.Gateway.Http;
@@ -30,6 +31,7 @@ public static class DashboardEndpoints
         app.MapOrleansDashboard(routePrefix: DashboardAuthentication.Path)
             .RequireAuthorization(AdminApi.AdminPolicy)
             .AddEndpointFilter(RequireCurrentAdminAsync)
+            .AddEndpointFilter(RequireKnownSiloAddressAsync)
             .ExcludeFromDescription();
 
         // CSRF: both forms carry ASP.NET Core's antiforgery token (its cookie scoped to /dashboard, SameSite=Strict);
@@ -57,6 +59,35 @@ public static class DashboardEndpoints
         }
 
         return await next(invocation);
+    }
+
+    /// <summary>
+    /// The dashboard's per-silo routes take the silo address from the path and fail on one that does not parse: a request
+    /// naming no silo is the caller's mistake (404), not a server error.
+    /// </summary>
+    private static ValueTask<object?> RequireKnownSiloAddressAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var route = invocation.HttpContext.Request.RouteValues;
+        var named = route.TryGetValue("address", out var address) ? address : route.TryGetValue("path", out var path) ? path : null;
+        if (named is string silo && invocation.HttpContext.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } pattern }
+            && !pattern.Contains("/fonts/", StringComparison.Ordinal) && !pattern.Contains("/img/", StringComparison.Ordinal) && !IsSiloAddress(silo))
+        {
+            throw new ApiException(StatusCodes.Status404NotFound, ErrorCodes.NotFound, "No silo has this address");
+        }
+
+        return next(invocation);
+    }
+
+    private static bool IsSiloAddress(string text)
+    {
+        try
+        {
+            return SiloAddress.FromParsableString(text) is not null;
+        }
+        catch (Exception exception) when (exception is FormatException or ArgumentException or IndexOutOfRangeException or OverflowException)
+        {
+            return false;
+        }
     }
 
     private static async Task<IResult> SignInAsync(HttpContext context, IAntiforgery antiforgery, PasswordLogin passwordLogin, ILogger<DashboardSignInOptions> logger)

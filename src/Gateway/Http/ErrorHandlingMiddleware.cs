@@ -1,6 +1,7 @@
 using Orleans;
 using UserData.Gateway.Logging;
 using UserData.Grains.Errors;
+using Microsoft.AspNetCore.Antiforgery;
 using Orleans.Runtime;
 using Orleans.Storage;
 
@@ -79,9 +80,15 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException or ClientNotAvailableException => new(503, ErrorCodes.Unavailable, "The service is restarting; retry shortly", RetryAfterSeconds: 1),
 
         // Kestrel found the body's framing broken, too large or too slow while the endpoint read it.
-        BadHttpRequestException bad => new(bad.StatusCode, ErrorCodes.ForStatus(bad.StatusCode).Code, ErrorCodes.ForStatus(bad.StatusCode).Message),
+        BadHttpRequestException bad => FromStatus(bad.StatusCode),
+
+        // A form (the dashboard's sign-in) that could not even be read: too large, or not a well-formed form.
+        AntiforgeryValidationException { InnerException: BadHttpRequestException bad } => FromStatus(bad.StatusCode),
+        AntiforgeryValidationException => FromStatus(StatusCodes.Status400BadRequest),
         _ => new(500, ErrorCodes.InternalError, "An internal error occurred"),
     };
+
+    private static MappedError FromStatus(int status) => new(status, ErrorCodes.ForStatus(status).Code, ErrorCodes.ForStatus(status).Message);
 }
 
 public sealed record MappedError(int StatusCode, string Code, string Message, IReadOnlyList<Grains.Validation.FieldError>? Details = null, int? RetryAfterSeconds = null);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using UserData.Providers.Diagnostics;
 
 namespace UserData.Providers.Journal;
 
@@ -9,7 +10,7 @@ internal sealed class EventJournalHealthCheck(IEventJournalStore store) : IHealt
     {
         try
         {
-            await store.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+            await ProviderInstruments.MeasureAsync(store.Provider, "journal", "health", () => store.CheckHealthAsync(cancellationToken)).ConfigureAwait(false);
             return HealthCheckResult.Healthy($"The {store.Provider} event journal answers.");
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -12,6 +12,22 @@ public static class HealthEndpoints
     /// <summary>The tag the storage providers give their checks (the store answers).</summary>
     public const string StorageTag = "storage";
 
+    /// <summary>How long one check may take before readiness counts it as failed (a store that hangs must not hang the probe).</summary>
+    public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>ASP.NET Core's health checks, each limited to <see cref="CheckTimeout"/> unless its registration says otherwise.</summary>
+    public static IHealthChecksBuilder AddUserDataHealthChecks(this IServiceCollection services)
+    {
+        services.PostConfigure<HealthCheckServiceOptions>(options =>
+        {
+            foreach (var registration in options.Registrations.Where(registration => registration.Timeout == Timeout.InfiniteTimeSpan))
+            {
+                registration.Timeout = CheckTimeout;
+            }
+        });
+        return services.AddHealthChecks();
+    }
+
     /// <summary>
     /// <c>GET /health</c>: 200 while the process runs (no dependency is checked, so a storage outage does not get the task
     /// replaced). <c>GET /health/ready</c>: 200 when storage answers and this process serves the cluster, else 503.

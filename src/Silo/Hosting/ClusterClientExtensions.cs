@@ -38,6 +38,6 @@ public static class ClusterClientExtensions
             client.AddActivityPropagation();
             client.AddUserDataDashboard(builder.Configuration);
         });
-        builder.Services.AddHealthChecks().AddCheck<ClusterClientHealthCheck>("cluster-client", tags: [HealthEndpoints.ReadyTag]);
+        builder.Services.AddUserDataHealthChecks().AddCheck<ClusterClientHealthCheck>("cluster-client", tags: [HealthEndpoints.ReadyTag]);
     }
 }

@@ -51,7 +51,7 @@ public static class SiloHostingExtensions
             silo.AddIncomingGrainCallFilter<GrainCallMetrics>();
             silo.AddUserDataDashboard(configuration);
         });
-        builder.Services.AddHealthChecks().AddCheck<SiloActiveHealthCheck>("silo", tags: [HealthEndpoints.ReadyTag]);
+        builder.Services.AddUserDataHealthChecks().AddCheck<SiloActiveHealthCheck>("silo", tags: [HealthEndpoints.ReadyTag]);
     }
 
     private static async Task<IPAddress> AdvertisedAddressAsync(ClusterSettings cluster, CancellationToken cancellationToken)
