@@ -1,3 +1,4 @@
+using Orleans.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using UserData.Providers.Journal;
