@@ -17,7 +17,7 @@ internal static partial class CodeFacts
     /// <summary>
     /// Configuration keys (in <c>Section:Key</c> form) the code reads: every public settable property of an options
     /// class with a <c>SectionName</c> constant (and of the settings classes nested in it, as <c>Section:Nested:Key</c>),
-    /// Orleans' <see cref="Orleans.Configuration.ClusterMembershipOptions"/> under <c>Cluster:Membership</c>, and every
+    /// the dependencies' options classes the code binds (Orleans' membership and dashboard options, ASP.NET's password hasher), and every
     /// literal key read with <c>configuration["..."]</c> or <c>configuration.GetValue("...")</c>.
     /// </summary>
     public static IReadOnlySet<string> ConfigurationKeys { get; } = FindConfigurationKeys();
@@ -38,7 +38,11 @@ internal static partial class CodeFacts
             }
         }
 
+        // Options classes of our dependencies that the code binds to a section of its own.
         AddProperties(keys, "Cluster:Membership", typeof(Orleans.Configuration.ClusterMembershipOptions));
+        AddProperties(keys, "Dashboard", typeof(Orleans.Dashboard.DashboardOptions));
+        AddProperties(keys, "Dashboard:Profiler", typeof(Orleans.Dashboard.GrainProfilerOptions));
+        AddProperties(keys, "Auth:PasswordHasher", typeof(Microsoft.AspNetCore.Identity.PasswordHasherOptions));
 
         foreach (var source in Sources.Value)
         {
