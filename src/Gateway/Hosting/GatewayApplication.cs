@@ -16,6 +16,7 @@ using UserData.Gateway.OpenApi;
 using UserData.Gateway.Options;
 using UserData.Gateway.RateLimiting;
 using UserData.Grains.Users;
+using UserData.Silo.DataProtection;
 using UserData.Silo.Health;
 using UserData.Silo.Hosting;
 using UserData.Silo.Telemetry;
@@ -59,6 +60,8 @@ public static class GatewayApplication
         {
             builder.AddUserDataClusterClient();
         }
+
+        builder.Services.AddClusterKeyRing();
 
         builder.AddUserDataTelemetry();
         var app = builder.Build();

@@ -49,14 +49,19 @@ public sealed class ClusterSettings : IValidatableObject
         {
             yield return new ValidationResult(
                 "Cluster:Provider=DynamoDB needs mutual TLS between the cluster's processes: set Cluster__Tls__CertificatePath, " +
-                "Cluster__Tls__KeyPath (this process's certificate and key, PEM) and Cluster__Tls__CaPath (the cluster's CA, PEM).",
+                "Cluster__Tls__KeyPath (this process's certificate and key, PEM) and Cluster__Tls__CaPath (the cluster's CA, PEM), " +
+                "or in place of any of these files its PEM text in Cluster__Tls__CertificatePem, Cluster__Tls__KeyPem, Cluster__Tls__CaPem.",
                 [nameof(Tls)]);
         }
     }
 }
 
-/// <summary>Mutual TLS on the silo and gateway ports (<c>Cluster:Tls</c>): PEM files, every peer's certificate must chain to the CA.</summary>
-public sealed class ClusterTlsSettings
+/// <summary>
+/// Mutual TLS on the silo and gateway ports (<c>Cluster:Tls</c>): this process's certificate and key, and the CA (or a
+/// bundle of CAs, while one is rotated) every peer's certificate must chain to. Each is a PEM file (<c>...Path</c>) or
+/// the PEM text itself (<c>...Pem</c>, as a secrets store injects it into an environment variable), not both.
+/// </summary>
+public sealed class ClusterTlsSettings : IValidatableObject
 {
     public string? CertificatePath { get; set; }
 
@@ -64,6 +69,25 @@ public sealed class ClusterTlsSettings
 
     public string? CaPath { get; set; }
 
-    public bool IsConfigured =>
-        !string.IsNullOrWhiteSpace(CertificatePath) && !string.IsNullOrWhiteSpace(KeyPath) && !string.IsNullOrWhiteSpace(CaPath);
+    public string? CertificatePem { get; set; }
+
+    public string? KeyPem { get; set; }
+
+    public string? CaPem { get; set; }
+
+    public bool IsConfigured => IsSet(CertificatePath, CertificatePem) && IsSet(KeyPath, KeyPem) && IsSet(CaPath, CaPem);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (path, pem, name) in new[] { (CertificatePath, CertificatePem, "Certificate"), (KeyPath, KeyPem, "Key"), (CaPath, CaPem, "Ca") })
+        {
+            if (!string.IsNullOrWhiteSpace(path) && !string.IsNullOrWhiteSpace(pem))
+            {
+                yield return new ValidationResult(
+                    $"Set either Cluster__Tls__{name}Path or Cluster__Tls__{name}Pem, not both.", [$"{name}Path", $"{name}Pem"]);
+            }
+        }
+    }
+
+    private static bool IsSet(string? path, string? pem) => !string.IsNullOrWhiteSpace(path) || !string.IsNullOrWhiteSpace(pem);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using UserData.TestSupport;
@@ -10,8 +11,18 @@ public sealed partial class CloudFormationTemplateTests : IDisposable
     private static readonly HashSet<string> PseudoParameters =
         ["AWS::AccountId", "AWS::NoValue", "AWS::Partition", "AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix", "AWS::NotificationARNs"];
 
-    private readonly JsonDocument _document = JsonDocument.Parse(File.ReadAllText(
-        Path.Combine(RepositoryRoot.Path, "deploy", "cloudformation", "userdata.json")));
+    /// <summary>Which provider folder of <c>src/Providers/DynamoDB</c> uses each table (by its name after the prefix).</summary>
+    private static readonly Dictionary<string, string> TableProviders = new(StringComparer.Ordinal)
+    {
+        ["journal"] = "Journal",
+        ["snapshots"] = "Journal",
+        ["grain-state"] = "GrainStorage",
+        ["membership"] = "Clustering",
+    };
+
+    private static readonly string TemplatePath = Path.Combine(RepositoryRoot.Path, "deploy", "cloudformation", "userdata.json");
+
+    private readonly JsonDocument _document = JsonDocument.Parse(File.ReadAllText(TemplatePath));
 
     private JsonElement Template => _document.RootElement;
 
@@ -88,44 +99,52 @@ public sealed partial class CloudFormationTemplateTests : IDisposable
     }
 
     [Fact]
-    public void The_task_role_grants_only_dynamodb_actions_the_code_calls_on_the_tables_arns()
+    public void The_stacks_tables_are_the_tables_the_code_names()
     {
-        var tables = ResourcesOfType("AWS::DynamoDB::Table").Select(table => table.Name).ToHashSet(StringComparer.Ordinal);
-        var statements = PolicyStatements(Resources.GetProperty("TaskRole")).ToList();
-        Assert.NotEmpty(statements);
+        Assert.Equal(CodeFacts.DynamoDbTableSuffixes.Order(), Tables().Select(table => table.Suffix).Order());
+        Assert.Equal(CodeFacts.DynamoDbTableSuffixes.Order(), TableProviders.Keys.Order());
+    }
 
+    [Fact]
+    public void The_task_role_grants_each_table_exactly_the_dynamodb_actions_of_the_provider_that_uses_it()
+    {
+        var tables = Tables().ToDictionary(table => table.Resource, table => table.Suffix, StringComparer.Ordinal);
+        var statements = PolicyStatements(Resources.GetProperty("TaskRole")).ToList();
+        var covered = new List<string>();
         foreach (var statement in statements)
         {
             Assert.Equal("Allow", statement.GetProperty("Effect").GetString());
-            foreach (var action in Strings(statement.GetProperty("Action")))
-            {
-                Assert.True(CodeFacts.DynamoDbActions.Contains(action), $"The task role grants {action}, which the code never calls (it calls {string.Join(", ", CodeFacts.DynamoDbActions.Order())}).");
-            }
-
-            foreach (var resource in Items(statement.GetProperty("Resource")))
+            var resources = Items(statement.GetProperty("Resource")).Select(resource =>
             {
                 Assert.True(
                     resource.ValueKind == JsonValueKind.Object && resource.TryGetProperty("Fn::GetAtt", out var arn)
-                        && tables.Contains(arn[0].GetString()!) && arn[1].GetString() == "Arn",
+                        && tables.ContainsKey(arn[0].GetString()!) && arn[1].GetString() == "Arn",
                     $"Task role resource {resource} is not the ARN of one of the stack's tables.");
-            }
+                return resource.GetProperty("Fn::GetAtt")[0].GetString()!;
+            }).ToList();
+            covered.AddRange(resources);
+            var provider = Assert.Single(resources.Select(table => TableProviders[tables[table]]).Distinct());
+
+            // DescribeTable (and CreateTable, which CreateTables=false never calls) come from the helpers every provider shares.
+            var needed = CodeFacts.DynamoDbActionsByProvider[provider].Concat(CodeFacts.DynamoDbActionsByProvider[""])
+                .Where(action => action != "dynamodb:CreateTable")
+                .ToHashSet(StringComparer.Ordinal);
+            Assert.Equal(needed.Order(), Strings(statement.GetProperty("Action")).Order());
         }
+
+        Assert.Equal(tables.Keys.Order(), covered.Order());
     }
 
     [Fact]
-    public void Every_dynamodb_action_the_code_needs_at_run_time_is_granted()
+    public void The_stack_owns_the_tables_so_no_task_creates_one()
     {
-        var granted = PolicyStatements(Resources.GetProperty("TaskRole"))
-            .SelectMany(statement => Strings(statement.GetProperty("Action")))
-            .ToHashSet(StringComparer.Ordinal);
-
-        // The stack owns the tables and sets Storage__DynamoDB__CreateTables=false, so the code never creates one.
-        Assert.Equal("false", Environment("Storage__DynamoDB__CreateTables").Distinct().Single());
-        Assert.DoesNotContain(CodeFacts.DynamoDbActions, action => action != "dynamodb:CreateTable" && !granted.Contains(action));
+        var containers = ContainerDefinitions().ToList();
+        Assert.All(containers, container => Assert.Equal("false", Environment(container, "Storage__DynamoDB__CreateTables")));
+        Assert.DoesNotContain("dynamodb:CreateTable", PolicyStatements(Resources.GetProperty("TaskRole")).SelectMany(statement => Strings(statement.GetProperty("Action"))));
     }
 
     [Fact]
-    public void No_policy_anywhere_grants_a_dynamodb_action_on_every_resource()
+    public void No_policy_anywhere_grants_a_dynamodb_action_on_every_resource_and_the_execution_role_reads_only_the_task_secrets()
     {
         foreach (var role in ResourcesOfType("AWS::IAM::Role"))
         {
@@ -139,8 +158,9 @@ public sealed partial class CloudFormationTemplateTests : IDisposable
 
         var execution = PolicyStatements(Resources.GetProperty("TaskExecutionRole")).ToList();
         Assert.All(execution, statement => Assert.Equal(["secretsmanager:GetSecretValue"], Strings(statement.GetProperty("Action"))));
-        Assert.All(execution.SelectMany(statement => Items(statement.GetProperty("Resource"))), resource =>
-            Assert.Equal("AWS::SecretsManager::Secret", Resources.GetProperty(resource.GetProperty("Ref").GetString()!).GetProperty("Type").GetString()));
+        var readable = execution.SelectMany(statement => Items(statement.GetProperty("Resource"))).Select(resource => resource.GetProperty("Ref").GetString()!).ToList();
+        var injected = ContainerDefinitions().SelectMany(container => container.GetProperty("Secrets").EnumerateArray()).Select(secret => SecretSource(secret.GetProperty("ValueFrom"))).Distinct();
+        Assert.Equal(injected.Order(), readable.Order());
     }
 
     [Fact]
@@ -161,38 +181,65 @@ public sealed partial class CloudFormationTemplateTests : IDisposable
     }
 
     [Fact]
-    public void Secrets_come_from_secrets_manager_and_never_from_plain_environment()
+    public void Secrets_and_certificates_come_from_secrets_manager_and_never_from_plain_environment()
     {
+        string[] secretKeys = ["Auth__SigningKey", "Auth__EmailKey", "Cluster__Tls__CertificatePem", "Cluster__Tls__KeyPem", "Cluster__Tls__CaPem"];
         foreach (var container in ContainerDefinitions())
         {
-            var plain = container.GetProperty("Environment").EnumerateArray().Select(variable => variable.GetProperty("Name").GetString()!);
-            Assert.DoesNotContain(plain, name => name is "Auth__SigningKey" or "Cluster__Secret");
+            var plain = container.GetProperty("Environment").EnumerateArray().Select(variable => variable.GetProperty("Name").GetString()!).ToList();
+            Assert.DoesNotContain(plain, name => secretKeys.Contains(name) || name.StartsWith("Cluster__Tls__", StringComparison.Ordinal));
             foreach (var secret in container.GetProperty("Secrets").EnumerateArray())
             {
-                var source = secret.GetProperty("ValueFrom").GetProperty("Ref").GetString()!;
-                Assert.Equal("AWS::SecretsManager::Secret", Resources.GetProperty(source).GetProperty("Type").GetString());
+                var source = SecretSource(secret.GetProperty("ValueFrom"));
+                Assert.True(
+                    Resources.TryGetProperty(source, out var resource)
+                        ? resource.GetProperty("Type").GetString() == "AWS::SecretsManager::Secret"
+                        : Template.GetProperty("Parameters").GetProperty(source).GetProperty("AllowedPattern").GetString()!.StartsWith("^arn:aws[a-z-]*:secretsmanager:", StringComparison.Ordinal),
+                    $"{secret.GetProperty("Name")} comes from {source}, which is neither a Secrets Manager secret of the stack nor a parameter that must be a secret's ARN.");
             }
         }
 
-        Assert.Contains(ContainerDefinitions().SelectMany(c => c.GetProperty("Secrets").EnumerateArray()), s => s.GetProperty("Name").GetString() == "Auth__SigningKey");
-        Assert.All(ContainerDefinitions(), c => Assert.Contains(c.GetProperty("Secrets").EnumerateArray(), s => s.GetProperty("Name").GetString() == "Cluster__Secret"));
+        Assert.Equal("SigningKeySecret", SecretSource(Secret(Container("gateway"), "Auth__SigningKey")));
+        Assert.Equal("EmailKeySecret", SecretSource(Secret(Container("gateway"), "Auth__EmailKey")));
     }
 
     [Fact]
-    public void Tables_match_the_code_and_are_on_demand_with_point_in_time_recovery_and_encryption()
+    public void Every_task_speaks_mutual_tls_with_its_services_own_certificate_and_the_clusters_ca()
+    {
+        var certificates = new Dictionary<string, string>();
+        foreach (var name in new[] { "gateway", "silo" })
+        {
+            var container = Container(name);
+            Assert.Equal("DynamoDB", Environment(container, "Cluster__Provider"));
+            var certificate = Secret(container, "Cluster__Tls__CertificatePem");
+            var key = Secret(container, "Cluster__Tls__KeyPem");
+
+            // One secret per service holds {"certificate": PEM, "key": PEM}; ECS injects each JSON key (ValueFrom arn:json-key::).
+            Assert.Equal("${" + SecretSource(certificate) + "}:certificate::", certificate.GetProperty("Fn::Sub").GetString());
+            Assert.Equal("${" + SecretSource(certificate) + "}:key::", key.GetProperty("Fn::Sub").GetString());
+            Assert.Equal("ClusterCaSecretArn", SecretSource(Secret(container, "Cluster__Tls__CaPem")));
+            certificates[name] = SecretSource(certificate);
+        }
+
+        Assert.NotEqual(certificates["gateway"], certificates["silo"]);
+        Assert.Equal("false", Environment(Container("gateway"), "Gateway__CoHostSilo"));
+    }
+
+    [Fact]
+    public void Tables_match_the_code_and_are_on_demand_with_streams_point_in_time_recovery_encryption_and_deletion_protection()
     {
         var expected = new Dictionary<string, string[]>
         {
-            ["journal"] = ["grain", "S", "seq", "N"],
-            ["snapshots"] = ["grain", "S", "part", "S"],
+            ["journal"] = ["stream", "S", "seq", "N"],
+            ["snapshots"] = ["stream", "S", "part", "S"],
+            ["grain-state"] = ["pk", "S", "sk", "S"],
             ["membership"] = ["cluster", "S", "silo", "S"],
         };
-        var tables = ResourcesOfType("AWS::DynamoDB::Table").ToList();
-        Assert.Equal(expected.Count, tables.Count);
-        foreach (var (_, table) in tables)
+        var tables = Tables().ToList();
+        Assert.Equal(expected.Keys.Order(), tables.Select(table => table.Suffix).Order());
+        foreach (var (resource, suffix, table) in tables)
         {
             var properties = table.GetProperty("Properties");
-            var suffix = properties.GetProperty("TableName").GetProperty("Fn::Sub").GetString()!.Replace("${TablePrefix}", "", StringComparison.Ordinal);
             var keys = properties.GetProperty("KeySchema").EnumerateArray().Select(key => key.GetProperty("AttributeName").GetString()!).ToList();
             var types = properties.GetProperty("AttributeDefinitions").EnumerateArray()
                 .ToDictionary(attribute => attribute.GetProperty("AttributeName").GetString()!, attribute => attribute.GetProperty("AttributeType").GetString()!);
@@ -200,32 +247,65 @@ public sealed partial class CloudFormationTemplateTests : IDisposable
             Assert.Equal("PAY_PER_REQUEST", properties.GetProperty("BillingMode").GetString());
             Assert.True(properties.GetProperty("PointInTimeRecoverySpecification").GetProperty("PointInTimeRecoveryEnabled").GetBoolean());
             Assert.True(properties.GetProperty("SSESpecification").GetProperty("SSEEnabled").GetBoolean());
+            Assert.True(properties.GetProperty("DeletionProtectionEnabled").GetBoolean(), resource);
             Assert.Equal("Retain", table.GetProperty("DeletionPolicy").GetString());
+            Assert.Equal("Retain", table.GetProperty("UpdateReplacePolicy").GetString());
+            Assert.Equal(suffix == "journal" ? "NEW_AND_OLD_IMAGES" : null,
+                properties.TryGetProperty("StreamSpecification", out var stream) ? stream.GetProperty("StreamViewType").GetString() : null);
         }
     }
 
     [Fact]
-    public void The_load_balancer_checks_readiness_and_the_silo_port_is_open_only_between_the_clusters_tasks()
+    public void The_cluster_ports_are_open_only_between_the_clusters_tasks_and_http_only_to_the_load_balancer()
+    {
+        var clusterPorts = new[] { "SiloPort", "GatewayPort" };
+        var rules = IngressRules().ToList();
+        var taskGroups = ResourcesOfType("AWS::ECS::Service")
+            .SelectMany(service => service.Value.GetProperty("Properties").GetProperty("NetworkConfiguration").GetProperty("AwsvpcConfiguration").GetProperty("SecurityGroups").EnumerateArray())
+            .Select(group => group.GetProperty("Ref").GetString()!)
+            .ToHashSet();
+
+        foreach (var port in clusterPorts)
+        {
+            var rule = Assert.Single(rules, rule => rule.Port == port);
+            Assert.Equal(rule.Group, rule.Source);
+            Assert.Equal(port, rule.ToPort);
+            Assert.All(ResourcesOfType("AWS::ECS::Service"), service => Assert.Contains(rule.Group,
+                service.Value.GetProperty("Properties").GetProperty("NetworkConfiguration").GetProperty("AwsvpcConfiguration").GetProperty("SecurityGroups").EnumerateArray().Select(group => group.GetProperty("Ref").GetString())));
+        }
+
+        // Every other way into a task is the HTTP port, from the load balancer's group; nothing reaches a task from an address range.
+        foreach (var rule in rules.Where(rule => taskGroups.Contains(rule.Group) && !clusterPorts.Contains(rule.Port)))
+        {
+            Assert.Equal("8080", rule.Port);
+            Assert.Equal("LoadBalancerSecurityGroup", rule.Source);
+        }
+
+        Assert.DoesNotContain(rules, rule => taskGroups.Contains(rule.Group) && rule.Source is null);
+        Assert.DoesNotContain("LoadBalancerSecurityGroup", taskGroups);
+
+        foreach (var name in new[] { "gateway", "silo" })
+        {
+            var container = Container(name);
+            Assert.Equal("http://+:8080", Environment(container, "ASPNETCORE_URLS"));
+            Assert.Equal("SiloPort", EnvironmentRef(container, "Cluster__SiloPort"));
+            Assert.Equal("GatewayPort", EnvironmentRef(container, "Cluster__GatewayPort"));
+        }
+
+        var mapped = Container("silo").GetProperty("PortMappings").EnumerateArray().Select(mapping => mapping.GetProperty("ContainerPort"))
+            .Select(port => port.ValueKind == JsonValueKind.Object ? port.GetProperty("Ref").GetString() : port.GetRawText());
+        Assert.Equal(["8080", "GatewayPort", "SiloPort"], mapped.Order());
+        Assert.Equal(["8080"], Container("gateway").GetProperty("PortMappings").EnumerateArray().Select(mapping => mapping.GetProperty("ContainerPort").GetRawText()));
+    }
+
+    [Fact]
+    public void The_load_balancer_checks_readiness_the_containers_liveness_and_both_services_scale()
     {
         var targetGroup = Resources.GetProperty("GatewayTargetGroup").GetProperty("Properties");
         Assert.Equal("/health/ready", targetGroup.GetProperty("HealthCheckPath").GetString());
-
-        var siloPortRules = Walk(Resources, "$")
-            .Select(found => found.Node)
-            .Where(node => node.ValueKind == JsonValueKind.Object && node.TryGetProperty("FromPort", out var port) && port.ValueKind == JsonValueKind.Object
-                && port.TryGetProperty("Ref", out var name) && name.GetString() == "SiloPort")
-            .ToList();
-        var rule = Assert.Single(siloPortRules);
-        Assert.False(rule.TryGetProperty("CidrIp", out _));
-        Assert.Equal(rule.GetProperty("GroupId").GetProperty("Ref").GetString(), rule.GetProperty("SourceSecurityGroupId").GetProperty("Ref").GetString());
-
-        // Both services' tasks are in that group, and no other ingress rule mentions the silo port.
-        var group = rule.GetProperty("GroupId").GetProperty("Ref").GetString();
-        foreach (var service in ResourcesOfType("AWS::ECS::Service"))
-        {
-            var groups = service.Value.GetProperty("Properties").GetProperty("NetworkConfiguration").GetProperty("AwsvpcConfiguration").GetProperty("SecurityGroups");
-            Assert.Contains(groups.EnumerateArray(), g => g.GetProperty("Ref").GetString() == group);
-        }
+        Assert.Equal(8080, targetGroup.GetProperty("Port").GetInt32());
+        Assert.All(ContainerDefinitions(), container =>
+            Assert.Contains("http://127.0.0.1:8080/health ", container.GetProperty("HealthCheck").GetProperty("Command")[1].GetString(), StringComparison.Ordinal));
 
         var serviceNames = ResourcesOfType("AWS::ECS::Service").Select(service => service.Name).ToHashSet();
         var scaled = ResourcesOfType("AWS::ApplicationAutoScaling::ScalableTarget")
@@ -234,16 +314,73 @@ public sealed partial class CloudFormationTemplateTests : IDisposable
         Assert.Equal(serviceNames, scaled);
     }
 
+    [Fact]
+    public async Task The_template_passes_cfn_lint()
+    {
+        var lint = TestTools.FindOnPath("cfn-lint") ?? throw new InvalidOperationException(
+            "The template is linted with AWS's cfn-lint, which is not on PATH: install it (`pip install cfn-lint`) and run the tests again.");
+        var start = new ProcessStartInfo(lint) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(TemplatePath);
+        using var process = Process.Start(start)!;
+        var output = await Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"cfn-lint {TemplatePath} exited with {process.ExitCode}:\n{string.Join('\n', output)}");
+    }
+
     /// <summary>An environment variable's configuration key: <c>__</c> is <c>:</c>, and the host reads <c>ASPNETCORE_*</c> without the prefix.</summary>
     private static string ConfigurationKey(string environmentVariable) =>
         (environmentVariable.StartsWith("ASPNETCORE_", StringComparison.Ordinal) ? environmentVariable["ASPNETCORE_".Length..] : environmentVariable)
             .Replace("__", ":", StringComparison.Ordinal);
 
-    private IEnumerable<string> Environment(string name) =>
-        ContainerDefinitions()
-            .SelectMany(container => container.GetProperty("Environment").EnumerateArray())
-            .Where(variable => variable.GetProperty("Name").GetString() == name)
-            .Select(variable => variable.GetProperty("Value").GetString()!);
+    private static string Environment(JsonElement container, string name) =>
+        EnvironmentValue(container, name).GetString()!;
+
+    private static string EnvironmentRef(JsonElement container, string name) =>
+        EnvironmentValue(container, name).GetProperty("Ref").GetString()!;
+
+    private static JsonElement EnvironmentValue(JsonElement container, string name) =>
+        container.GetProperty("Environment").EnumerateArray().Single(variable => variable.GetProperty("Name").GetString() == name).GetProperty("Value");
+
+    private static JsonElement Secret(JsonElement container, string name) =>
+        container.GetProperty("Secrets").EnumerateArray().Single(secret => secret.GetProperty("Name").GetString() == name).GetProperty("ValueFrom");
+
+    /// <summary>The resource or parameter a secret's <c>ValueFrom</c> names: <c>{"Ref": X}</c>, or <c>{"Fn::Sub": "${X}:json-key::"}</c>.</summary>
+    private static string SecretSource(JsonElement valueFrom) =>
+        valueFrom.TryGetProperty("Ref", out var reference)
+            ? reference.GetString()!
+            : SubVariable().Match(valueFrom.GetProperty("Fn::Sub").GetString()!).Groups["name"].Value;
+
+    private JsonElement Container(string name) =>
+        ContainerDefinitions().Single(container => container.GetProperty("Name").GetString() == name);
+
+    /// <summary>The stack's tables: resource name, the name after the prefix, and the resource.</summary>
+    private IEnumerable<(string Resource, string Suffix, JsonElement Table)> Tables() =>
+        ResourcesOfType("AWS::DynamoDB::Table").Select(table => (table.Name,
+            table.Value.GetProperty("Properties").GetProperty("TableName").GetProperty("Fn::Sub").GetString()!.Replace("${TablePrefix}", "", StringComparison.Ordinal),
+            table.Value));
+
+    /// <summary>Every ingress rule, inline or a resource of its own: the group it opens, the port (a number, or the parameter named), and the source group (null for an address range).</summary>
+    private IEnumerable<(string Group, string Port, string ToPort, string? Source)> IngressRules()
+    {
+        static string Port(JsonElement port) => port.ValueKind == JsonValueKind.Object ? port.GetProperty("Ref").GetString()! : port.GetRawText();
+        static string? Source(JsonElement rule) => rule.TryGetProperty("SourceSecurityGroupId", out var source) ? source.GetProperty("Ref").GetString() : null;
+        foreach (var (name, group) in ResourcesOfType("AWS::EC2::SecurityGroup"))
+        {
+            if (group.GetProperty("Properties").TryGetProperty("SecurityGroupIngress", out var inline))
+            {
+                foreach (var rule in inline.EnumerateArray())
+                {
+                    yield return (name, Port(rule.GetProperty("FromPort")), Port(rule.GetProperty("ToPort")), Source(rule));
+                }
+            }
+        }
+
+        foreach (var (_, ingress) in ResourcesOfType("AWS::EC2::SecurityGroupIngress"))
+        {
+            var rule = ingress.GetProperty("Properties");
+            yield return (rule.GetProperty("GroupId").GetProperty("Ref").GetString()!, Port(rule.GetProperty("FromPort")), Port(rule.GetProperty("ToPort")), Source(rule));
+        }
+    }
 
     private IEnumerable<JsonElement> ContainerDefinitions() =>
         ResourcesOfType("AWS::ECS::TaskDefinition").SelectMany(task => task.Value.GetProperty("Properties").GetProperty("ContainerDefinitions").EnumerateArray());

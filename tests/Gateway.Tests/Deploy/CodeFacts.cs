@@ -8,11 +8,23 @@ namespace UserData.Gateway.Tests.Deploy;
 /// <summary>What the code actually does, read from the code itself: the configuration keys it reads and the DynamoDB actions it calls.</summary>
 internal static partial class CodeFacts
 {
-    private static readonly Lazy<IReadOnlyList<string>> Sources = new(() =>
+    private static readonly string DynamoDBProviders = Path.Combine(RepositoryRoot.Path, "src", "Providers", "DynamoDB");
+
+    // IAM has no action of its own for a transaction: each item in it is authorized as the single-item action it does.
+    private static readonly Dictionary<string, string> TransactionItemActions = new(StringComparer.Ordinal)
+    {
+        ["Put"] = "PutItem",
+        ["Update"] = "UpdateItem",
+        ["Delete"] = "DeleteItem",
+        ["ConditionCheck"] = "ConditionCheckItem",
+        ["Get"] = "GetItem",
+    };
+
+    private static readonly Lazy<IReadOnlyList<(string Path, string Text)>> Sources = new(() =>
         [.. Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Path, "src"), "*.cs", SearchOption.AllDirectories)
             .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .Select(File.ReadAllText)]);
+            .Select(path => (path, File.ReadAllText(path)))]);
 
     /// <summary>
     /// Configuration keys (in <c>Section:Key</c> form) the code reads: every public settable property of an options
@@ -22,8 +34,21 @@ internal static partial class CodeFacts
     /// </summary>
     public static IReadOnlySet<string> ConfigurationKeys { get; } = FindConfigurationKeys();
 
-    /// <summary>IAM actions (<c>dynamodb:PutItem</c>, ...) of the DynamoDB client methods the code calls.</summary>
-    public static IReadOnlySet<string> DynamoDbActions { get; } = FindDynamoDbActions();
+    /// <summary>
+    /// IAM actions (<c>dynamodb:PutItem</c>, ...) of the DynamoDB client methods the code calls, by the folder of
+    /// <c>src/Providers/DynamoDB</c> that calls them (<c>Journal</c>, <c>GrainStorage</c>, <c>Clustering</c>; <c>""</c> for the
+    /// helpers every provider uses, such as creating and describing its tables). A transaction counts as the actions of its items.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlySet<string>> DynamoDbActionsByProvider { get; } = FindDynamoDbActions();
+
+    /// <summary>Every IAM action of <see cref="DynamoDbActionsByProvider"/>.</summary>
+    public static IReadOnlySet<string> DynamoDbActions { get; } = DynamoDbActionsByProvider.Values.SelectMany(actions => actions).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The tables the silo names after <c>Storage:DynamoDB:TablePrefix</c> (<c>journal</c>, ...), read from the code that names them.</summary>
+    public static IReadOnlySet<string> DynamoDbTableSuffixes { get; } = Sources.Value
+        .SelectMany(source => TableSuffix().Matches(source.Text))
+        .Select(match => match.Groups["suffix"].Value)
+        .ToHashSet(StringComparer.Ordinal);
 
     private static HashSet<string> FindConfigurationKeys()
     {
@@ -44,7 +69,7 @@ internal static partial class CodeFacts
         AddProperties(keys, "Dashboard:Profiler", typeof(Orleans.Dashboard.GrainProfilerOptions));
         AddProperties(keys, "Auth:PasswordHasher", typeof(Microsoft.AspNetCore.Identity.PasswordHasherOptions));
 
-        foreach (var source in Sources.Value)
+        foreach (var (_, source) in Sources.Value)
         {
             foreach (Match read in ConfigurationRead().Matches(source))
             {
@@ -71,16 +96,38 @@ internal static partial class CodeFacts
         }
     }
 
-    private static HashSet<string> FindDynamoDbActions()
+    private static Dictionary<string, IReadOnlySet<string>> FindDynamoDbActions()
     {
         var clientMethods = typeof(IAmazonDynamoDB).GetMethods().Select(method => method.Name).ToHashSet(StringComparer.Ordinal);
-        return Sources.Value
-            .Where(source => source.Contains("using Amazon.DynamoDBv2", StringComparison.Ordinal))
-            .SelectMany(source => AsyncCall().Matches(source))
-            .Select(call => call.Groups["name"].Value)
-            .Where(name => clientMethods.Contains(name + "Async"))
-            .Select(name => "dynamodb:" + name)
-            .ToHashSet(StringComparer.Ordinal);
+        var byProvider = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var (path, text) in Sources.Value.Where(source => source.Text.Contains("using Amazon.DynamoDBv2", StringComparison.Ordinal)))
+        {
+            var relative = Path.GetRelativePath(DynamoDBProviders, path);
+            if (relative.StartsWith("..", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"{path} uses DynamoDB outside src/Providers/DynamoDB: teach CodeFacts which tables it calls.");
+            }
+
+            var provider = Path.GetDirectoryName(relative)!.Split(Path.DirectorySeparatorChar)[0];
+            if (!byProvider.TryGetValue(provider, out var actions))
+            {
+                byProvider[provider] = actions = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            foreach (var call in AsyncCall().Matches(text).Select(call => call.Groups["name"].Value).Where(name => clientMethods.Contains(name + "Async")))
+            {
+                if (call.StartsWith("Transact", StringComparison.Ordinal))
+                {
+                    actions.UnionWith(TransactionItem().Matches(text).Select(item => "dynamodb:" + TransactionItemActions[item.Groups["kind"].Value]));
+                }
+                else
+                {
+                    actions.Add("dynamodb:" + call);
+                }
+            }
+        }
+
+        return byProvider.ToDictionary(provider => provider.Key, provider => (IReadOnlySet<string>)provider.Value, StringComparer.Ordinal);
     }
 
     [GeneratedRegex("""(?:[Cc]onfiguration|config)(?:\s*\[\s*|\.GetValue(?:<[^>]+>)?\(\s*)"(?<key>[^"]+)""")]
@@ -88,4 +135,10 @@ internal static partial class CodeFacts
 
     [GeneratedRegex(@"\.(?<name>[A-Z]\w*)Async\s*\(")]
     private static partial Regex AsyncCall();
+
+    [GeneratedRegex(@"\b(?<kind>Put|Update|Delete|ConditionCheck|Get)\s*=\s*new\s+(Put|Update|Delete|ConditionCheck|Get)\b")]
+    private static partial Regex TransactionItem();
+
+    [GeneratedRegex(@"TablePrefix\s*\+\s*""(?<suffix>[A-Za-z0-9_.-]+)""")]
+    private static partial Regex TableSuffix();
 }
