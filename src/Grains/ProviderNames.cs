@@ -6,6 +6,6 @@ public static class ProviderNames
     /// <summary>The event journal (a log-consistency provider) of journaled grains.</summary>
     public const string Journal = "Journal";
 
-    /// <summary>Grain storage for small claim grains (email, external identity).</summary>
+    /// <summary>Grain storage for small grains whose state is written whole: claims (email, external identity), the admin set.</summary>
     public const string Claims = "Claims";
 }
