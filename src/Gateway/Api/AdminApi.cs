@@ -39,7 +39,8 @@ public static class AdminApi
             .WithSummary("Make the cluster read a user from storage again")
             .WithDescription(
                 "Deactivates the user's grain and its email's grain, so that their next call reads storage: for operators, after " +
-                "restoring a user from a backup. Answers 204 whether or not they were active.")
+                "restoring a user from a backup. Answers 204 whether or not they were active; a retry does the same again.")
+            .WithParameters(IdempotencyKeys.Parameter)
             .ProducesErrors(ErrorCodes.NotFound);
         admin.MapGet("/cluster", GetClusterAsync).WithName("getCluster").WithSummary("List the silos and the activations by grain type");
         return admin;
