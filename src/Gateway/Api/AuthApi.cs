@@ -1,13 +1,11 @@
 using Orleans;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Options;
 using UserData.Gateway.Auth;
 using UserData.Gateway.Http;
 using UserData.Gateway.Json;
 using UserData.Gateway.Logging;
 using UserData.Gateway.OpenApi;
-using UserData.Gateway.Options;
 using UserData.Gateway.RateLimiting;
 using UserData.Grains.Common;
 using UserData.Grains.Emails;
@@ -45,18 +43,19 @@ public static class AuthApi
 
     public static async Task<Created<Envelope<AuthResponse>>> RegisterAsync(
         HttpContext context, IGrainFactory grains, IPasswordHasher<Account> hasher, SessionTokens tokens, IdempotencyKeys idempotencyKeys,
-        EmailKeys emailKeys, IOptions<BootstrapOptions> bootstrap, ILogger<Account> logger)
+        EmailKeys emailKeys, AdminBootstrap adminBootstrap, ILogger<Account> logger)
     {
         var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.RegisterRequest, RequestSchemas.Register, Validators.Register);
         var request = body.Value;
         var email = ValidationRules.NormalizeEmail(request.Email!);
-        var role = bootstrap.Value.IsAdmin(email) ? Roles.Admin : Roles.User;
+        var newUserId = Guid.NewGuid().ToString();
+        var role = await adminBootstrap.RoleForRegistrationAsync(newUserId, email);
         var hash = hasher.HashPassword(Account.Instance, request.Password!);
         var displayName = string.IsNullOrWhiteSpace(request.DisplayName) ? null : request.DisplayName.Trim();
         var requestContext = new RequestOrigin(context.TraceIdentifier);
         var idempotency = idempotencyKeys.Read(context, body.Raw);
         var registered = await grains.GetGrain<IEmailGrain>(emailKeys.GrainKey(email))
-            .RegisterAsync(new Registration(Guid.NewGuid().ToString(), email, hash, displayName, role), idempotency, requestContext);
+            .RegisterAsync(new Registration(newUserId, email, hash, displayName, role), idempotency, requestContext);
         // A replayed registration finds its session under the same key in the user's grain, so it answers the same tokens.
         var userId = registered.Value.Id;
         var session = await grains.GetGrain<IUserGrain>(userId).StartSessionAsync(tokens.Start(userId), idempotency, requestContext);

@@ -13,6 +13,8 @@ public static class RequestSchemas
 
     public static BodySchema Profile { get; } = new(["display_name", "attributes"]);
 
+    public static BodySchema Role { get; } = new(["role"]);
+
     public static BodySchema Task { get; } = new(
         ["name", "description", "status", "due_at", "metadata"],
         new Dictionary<string, IReadOnlyList<string>> { ["metadata"] = ["category", "tags"] });

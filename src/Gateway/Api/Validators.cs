@@ -13,6 +13,8 @@ public static class Validators
 
     public static UpdateProfileRequestValidator Profile { get; } = new();
 
+    public static ChangeRoleRequestValidator Role { get; } = new();
+
     public static TaskRequestValidator Task { get; } = new();
 
     public static PatchTaskRequestValidator PatchTask { get; } = new();

@@ -100,7 +100,8 @@ public static class ExternalTokens
     /// email with <c>email_verified</c> true, and gets it only if no other account holds it (409 EMAIL_TAKEN otherwise:
     /// linking to an account by an email the issuer vouches for would hand that account to whoever controls the
     /// issuer's record). The user has no password, so password login never works for it. An erased user stays erased:
-    /// its external token gets 401, it does not create a new account.
+    /// its external token gets 401, it does not create a new account. <c>Bootstrap__AdminEmails</c> applies as to a
+    /// password sign-in (<see cref="AdminBootstrap"/>), checked on every request since every request is a sign-in here.
     /// </summary>
     private static async Task SignInAsync(TokenValidatedContext context)
     {
@@ -115,6 +116,7 @@ public static class ExternalTokens
         }
 
         var request = new RequestOrigin(context.HttpContext.TraceIdentifier);
+        var adminBootstrap = services.GetRequiredService<AdminBootstrap>();
         var identity = grains.GetGrain<IExternalIdentityGrain>(IdentityKey(options, options.Authority!, subject));
         var link = await identity.LinkAsync(Guid.NewGuid().ToString(), request);
         UserProfile profile;
@@ -132,17 +134,19 @@ public static class ExternalTokens
             }
 
             var emailKey = services.GetRequiredService<EmailKeys>().GrainKey(email);
+            var role = await adminBootstrap.RoleForRegistrationAsync(link.UserId, email);
             profile = (await grains.GetGrain<IEmailGrain>(emailKey)
-                .RegisterAsync(new Registration(link.UserId, email, string.Empty, null, Roles.User), null, request)).Value;
+                .RegisterAsync(new Registration(link.UserId, email, string.Empty, null, role), null, request)).Value;
             await identity.ConfirmAsync(link.UserId, request);
             GatewayLog.UserRegistered(services.GetRequiredService<ILogger<Account>>(), link.UserId);
         }
 
+        var signedInRole = await adminBootstrap.PromoteIfListedAsync(profile.Id, profile.Email, profile.Role, request);
         context.Principal = new ClaimsPrincipal(new ClaimsIdentity(
             [
                 new Claim(JwtRegisteredClaimNames.Sub, profile.Id),
                 new Claim(JwtRegisteredClaimNames.Email, profile.Email),
-                new Claim("role", profile.Role),
+                new Claim("role", signedInRole),
             ],
             Scheme,
             JwtRegisteredClaimNames.Sub,

@@ -23,8 +23,9 @@ public static class DashboardEndpoints
 {
     /// <summary>Shown to a user who signed in correctly without the admin role.</summary>
     public const string NotAnAdminMessage =
-        "This account does not have the admin role. The role is given at registration to the emails listed in " +
-        "Bootstrap__AdminEmails (a comma-separated setting of the gateway); ask an operator to add yours.";
+        "This account does not have the admin role. An admin can give it to you (PUT /api/v1/admin/users/{your user id}/role " +
+        "with {\"role\": \"admin\"}; GET /api/v1/me shows your id), or an operator can add your email to Bootstrap__AdminEmails " +
+        "(a comma-separated setting of the gateway): the role is then yours at your next sign-in.";
 
     public static IEndpointRouteBuilder MapUserDataDashboard(this IEndpointRouteBuilder app)
     {

@@ -93,6 +93,7 @@ public static class GatewayApplication
         services.AddSingleton<IPasswordHasher<Account>, PasswordHasher<Account>>();
         services.AddSingleton<DecoyPassword>();
         services.AddSingleton<PasswordLogin>();
+        services.AddSingleton<AdminBootstrap>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<SessionTokens>();
         services.AddSingleton<EmailKeys>();

@@ -68,6 +68,8 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         DuplicateNameException duplicate => new(409, ErrorCodes.DuplicateName, duplicate.Message),
         EmailTakenException => new(409, ErrorCodes.EmailTaken, "This email is already registered"),
         PreconditionFailedException failed => new(412, ErrorCodes.PreconditionFailed, failed.Message),
+        ForbiddenException forbidden => new(403, ErrorCodes.Forbidden, forbidden.Message),
+        LastAdminException lastAdmin => new(409, ErrorCodes.Conflict, lastAdmin.Message),
         TaskLimitExceededException limit => new(422, ErrorCodes.TaskLimitExceeded, limit.Message),
         IdempotencyKeyReusedException reused => new(422, ErrorCodes.IdempotencyKeyReused, reused.Message),
         Api.RateLimitedException limited => new(429, ErrorCodes.RateLimited, "Too many requests; retry later", RetryAfterSeconds: Math.Max(1, (int)Math.Ceiling(limited.RetryAfter.TotalSeconds))),

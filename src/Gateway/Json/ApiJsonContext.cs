@@ -20,6 +20,7 @@ namespace UserData.Gateway.Json;
 [JsonSerializable(typeof(RegisterRequest))]
 [JsonSerializable(typeof(LoginRequest))]
 [JsonSerializable(typeof(RefreshTokenRequest))]
+[JsonSerializable(typeof(ChangeRoleRequest))]
 [JsonSerializable(typeof(UpdateProfileRequest))]
 [JsonSerializable(typeof(TaskRequest))]
 [JsonSerializable(typeof(PatchTaskRequest))]

@@ -41,4 +41,10 @@ public static partial class GatewayLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} signed out of the dashboard")]
     public static partial void DashboardSignedOut(ILogger logger, string userId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} now has the role {Role}, changed by {ChangedBy}")]
+    public static partial void RoleChanged(ILogger logger, string userId, string role, string changedBy);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The grains of user {UserId} were deactivated: their next call reads storage")]
+    public static partial void UserReloaded(ILogger logger, string userId);
 }

@@ -47,7 +47,7 @@ public static class AuditChanges
 
     /// <summary>Whether the event is an audit entry; the others are bookkeeping that changes no user data.</summary>
     public static bool IsAudited(UserEvent @event) =>
-        @event is UserRegistered or ProfileUpdated or TaskCreated or TaskUpdated or TaskDeleted or ResultGenerated or SessionRevoked;
+        @event is UserRegistered or ProfileUpdated or TaskCreated or TaskUpdated or TaskDeleted or ResultGenerated or SessionRevoked or RoleChanged;
 
     /// <summary>The audit entry of a journal event, or null for bookkeeping events that change no user data.</summary>
     public static AuditEntry? ToEntry(long seq, UserEvent @event)
@@ -99,6 +99,11 @@ public static class AuditChanges
                 action = "session.revoked";
                 Add(changes, "session", revoked.FamilyId, null);
                 Add(changes, "reason", null, revoked.Reason);
+                break;
+            case RoleChanged changed:
+                action = "role.changed";
+                Add(changes, "role", changed.OldRole, changed.Role);
+                Add(changes, "changed_by", null, changed.ChangedBy);
                 break;
             default:
                 return null;

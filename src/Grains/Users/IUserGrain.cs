@@ -38,6 +38,13 @@ public interface IUserGrain : IGrainWithStringKey
 
     Task<UserProfile> UpdateProfileAsync(UpdateProfileRequest change, long? ifMatch, RequestOrigin request);
 
+    /// <summary>
+    /// Sets the role (<see cref="Roles.User"/> or <see cref="Roles.Admin"/>), audited as <c>role.changed</c> by
+    /// <paramref name="changedBy"/>; the same role again changes nothing. Only <see cref="Admins.IAdminsGrain"/> calls it:
+    /// it keeps the cluster-wide set of admins and decides whether the change may remove an admin.
+    /// </summary>
+    Task<UserProfile> ChangeRoleAsync(string role, string changedBy, long? ifMatch, RequestOrigin request);
+
     /// <summary>Erases all the user's data; returns the email, which the caller then releases.</summary>
     Task<string> EraseAsync(long? ifMatch, RequestOrigin request);
 

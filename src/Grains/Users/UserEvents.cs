@@ -23,6 +23,7 @@ namespace UserData.Grains.Users;
 [JsonDerivedType(typeof(IdempotencyRecorded), "idempotency.recorded")]
 [JsonDerivedType(typeof(UserErased), "user.erased")]
 [JsonDerivedType(typeof(RegistrationAbandoned), "user.registration_abandoned")]
+[JsonDerivedType(typeof(RoleChanged), "role.changed")]
 [GenerateSerializer, Alias("user-event")]
 public abstract record UserEvent
 {
@@ -98,3 +99,14 @@ public sealed record UserErased : UserEvent;
 /// </summary>
 [GenerateSerializer, Alias("registration-abandoned")]
 public sealed record RegistrationAbandoned : UserEvent;
+
+/// <summary>
+/// The role went from <see cref="OldRole"/> to <see cref="Role"/>, changed by <see cref="ChangedBy"/>: the acting admin's
+/// user id, or <see cref="Roles.BootstrapActor"/> when <c>Bootstrap__AdminEmails</c> promoted the account at sign-in.
+/// </summary>
+[GenerateSerializer, Alias("role-changed")]
+public sealed record RoleChanged(
+    [property: Id(0)] string OldRole,
+    [property: Id(1)] string Role,
+    [property: Id(2)] string ChangedBy)
+    : UserEvent;

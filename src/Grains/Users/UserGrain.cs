@@ -103,6 +103,22 @@ public sealed partial class UserGrain(TimeProvider time, ILogger<UserGrain> logg
         });
     }
 
+    public Task<UserProfile> ChangeRoleAsync(string role, string changedBy, long? ifMatch, RequestOrigin request)
+    {
+        ArgumentNullException.ThrowIfNull(changedBy);
+        if (!Roles.IsRole(role))
+        {
+            throw new ArgumentException($"'{role}' is not a role.", nameof(role));
+        }
+
+        return ExecuteAsync(request, _ =>
+        {
+            RequireUser();
+            CheckVersion(ifMatch, State.ProfileVersion);
+            return State.Role == role ? Decision.Answer(Profile()) : Decision.RaiseThen(Profile, new RoleChanged(State.Role, role, changedBy));
+        });
+    }
+
     /// <remarks>
     /// The journal provider is configured to treat <see cref="UserErased"/> as erasing history: once it is appended,
     /// the provider stores the now-empty state as the snapshot and erases the content of every earlier event, keeping

@@ -6,6 +6,11 @@ public static class Roles
 {
     public const string User = "user";
     public const string Admin = "admin";
+
+    /// <summary>Who changed a role when <c>Bootstrap__AdminEmails</c> made an account admin at sign-in (not a user id).</summary>
+    public const string BootstrapActor = "bootstrap";
+
+    public static bool IsRole(string? role) => role is User or Admin;
 }
 
 /// <summary>The profile as the API shows it (GET /me).</summary>

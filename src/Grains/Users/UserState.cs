@@ -167,6 +167,11 @@ public sealed class UserState
                     IdempotencyRecords.RemoveRange(0, IdempotencyRecords.Count - MaxIdempotencyRecords);
                 }
                 break;
+            case RoleChanged changed:
+                Role = changed.Role;
+                ProfileVersion++;
+                UpdatedAt = changed.At;
+                break;
             case UserErased or RegistrationAbandoned:
                 EraseAll();
                 break;

@@ -43,7 +43,7 @@ public sealed class OpenApiDocumentTests(SqliteGateway fixture) : IClassFixture<
         var document = await DocumentAsync();
         var operations = Operations(document);
 
-        Assert.Equal(22, operations.Count);
+        Assert.Equal(24, operations.Count);
         Assert.Equal(operations.Count, operations.Select(operation => operation.Operation["operationId"]!.GetValue<string>()).Distinct().Count());
         Assert.All(operations, operation =>
         {
@@ -121,7 +121,8 @@ public sealed class OpenApiDocumentTests(SqliteGateway fixture) : IClassFixture<
         var document = await DocumentAsync();
         var operations = Operations(document);
 
-        foreach (var (method, path) in new[] { ("patch", "/api/v1/me"), ("delete", "/api/v1/me"), ("put", "/api/v1/me/tasks/{id}"), ("patch", "/api/v1/me/tasks/{id}"), ("delete", "/api/v1/me/tasks/{id}") })
+        foreach (var (method, path) in new[] { ("patch", "/api/v1/me"), ("delete", "/api/v1/me"), ("put", "/api/v1/me/tasks/{id}"), ("patch", "/api/v1/me/tasks/{id}"), ("delete", "/api/v1/me/tasks/{id}"),
+            ("put", "/api/v1/admin/users/{id}/role") })
         {
             var operation = Operation(document, method, path);
             Assert.Single(Parameters(operation, "header"), parameter => parameter["name"]!.GetValue<string>() == "If-Match");
@@ -137,10 +138,14 @@ public sealed class OpenApiDocumentTests(SqliteGateway fixture) : IClassFixture<
         {
             ("get", "/api/v1/me", "200"), ("patch", "/api/v1/me", "200"), ("post", "/api/v1/me/tasks", "201"), ("get", "/api/v1/me/tasks/{id}", "200"),
             ("put", "/api/v1/me/tasks/{id}", "200"), ("patch", "/api/v1/me/tasks/{id}", "200"), ("get", "/api/v1/admin/users/{id}", "200"),
+            ("put", "/api/v1/admin/users/{id}/role", "200"),
         })
         {
             Assert.True(Header(Operation(document, method, path), status, "ETag")?["required"]?.GetValue<bool>(), $"{method} {path} {status} lacks ETag");
         }
+
+        var roleStatuses = Statuses(Operation(document, "put", "/api/v1/admin/users/{id}/role")).ToList();
+        Assert.All(new[] { "403", "404", "409", "412" }, status => Assert.Contains(status, roleStatuses));
 
         var created = operations.Where(operation => Statuses(operation.Operation).Contains("201")).Select(operation => operation.Path).ToList();
         Assert.Equal(["/api/v1/auth/register", "/api/v1/me/tasks", "/api/v1/me/results"], created);
