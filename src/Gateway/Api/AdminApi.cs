@@ -61,7 +61,7 @@ public static class AdminApi
         HttpContext context, IGrainFactory grains, IOptions<BootstrapOptions> bootstrap, ILogger<Account> logger, string id)
     {
         var ifMatch = ETags.IfMatch(context.Request);
-        var role = (await JsonBody.ReadAsync(context, ApiJsonContext.Default.ChangeRoleRequest, RequestSchemas.Role, Validators.Role)).Value.Role!;
+        var role = (await JsonBody.ReadAsync(context, ApiJsonContext.Default.ChangeRoleRequest, RequestSchemas.Role)).Value.Role!;
         var target = await ReadUserAsync(context, grains, id);
         if (role == Roles.User && bootstrap.Value.IsAdmin(target.Email))
         {

@@ -45,7 +45,7 @@ public static class AuthApi
         HttpContext context, IGrainFactory grains, IPasswordHasher<Account> hasher, SessionTokens tokens, IdempotencyKeys idempotencyKeys,
         EmailKeys emailKeys, AdminBootstrap adminBootstrap, ILogger<Account> logger)
     {
-        var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.RegisterRequest, RequestSchemas.Register, Validators.Register);
+        var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.RegisterRequest, RequestSchemas.Register);
         var request = body.Value;
         var email = ValidationRules.NormalizeEmail(request.Email!);
         var newUserId = Guid.NewGuid().ToString();
@@ -70,7 +70,7 @@ public static class AuthApi
     public static async Task<Ok<Envelope<AuthResponse>>> LoginAsync(
         HttpContext context, IGrainFactory grains, PasswordLogin passwordLogin, SessionTokens tokens, IdempotencyKeys idempotencyKeys, ILogger<Account> logger)
     {
-        var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.LoginRequest, RequestSchemas.Login, Validators.Login);
+        var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.LoginRequest, RequestSchemas.Login);
         var request = body.Value;
         var idempotency = idempotencyKeys.Read(context, body.Raw);
         var credentials = await passwordLogin.VerifyAsync(context, request.Email!, request.Password!);
@@ -85,7 +85,7 @@ public static class AuthApi
     public static async Task<Ok<Envelope<AuthResponse>>> RefreshAsync(
         HttpContext context, IGrainFactory grains, SessionTokens tokens, IdempotencyKeys idempotencyKeys, ILogger<Account> logger)
     {
-        var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.RefreshTokenRequest, RequestSchemas.RefreshToken, Validators.RefreshToken);
+        var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.RefreshTokenRequest, RequestSchemas.RefreshToken);
         var presented = body.Value.RefreshToken!;
         var idempotency = idempotencyKeys.Read(context, body.Raw);
         if (!tokens.TryOpen(presented, out var userId, out var familyId, out var secret))
@@ -110,7 +110,7 @@ public static class AuthApi
 
     public static async Task<NoContent> LogoutAsync(HttpContext context, IGrainFactory grains, SessionTokens tokens, IdempotencyKeys idempotencyKeys, ILogger<Account> logger)
     {
-        var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.RefreshTokenRequest, RequestSchemas.RefreshToken, Validators.RefreshToken);
+        var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.RefreshTokenRequest, RequestSchemas.RefreshToken);
         var idempotency = idempotencyKeys.Read(context, body.Raw);
         if (!tokens.TryOpen(body.Value.RefreshToken, out var userId, out var familyId, out var secret))
         {

@@ -42,7 +42,7 @@ public static class ProfileApi
     public static async Task<Ok<Envelope<UserProfile>>> UpdateAsync(HttpContext context, IGrainFactory grains)
     {
         var ifMatch = ETags.IfMatch(context.Request);
-        var change = (await JsonBody.ReadAsync(context, ApiJsonContext.Default.UpdateProfileRequest, RequestSchemas.Profile, Validators.Profile)).Value;
+        var change = (await JsonBody.ReadAsync(context, ApiJsonContext.Default.UpdateProfileRequest, RequestSchemas.Profile)).Value;
         var profile = await Me(context, grains).UpdateProfileAsync(change, ifMatch, new RequestOrigin(context.TraceIdentifier));
         ETags.Set(context.Response, profile.Version);
         return TypedResults.Ok(ApiResponses.Envelope(context, profile));

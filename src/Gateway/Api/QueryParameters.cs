@@ -1,3 +1,4 @@
+using FluentValidation;
 using System.Globalization;
 using Microsoft.OpenApi;
 using UserData.Gateway.Http;
@@ -54,7 +55,7 @@ public static class QueryParameters
         ArgumentNullException.ThrowIfNull(request);
         var errors = new List<FieldError>();
         var query = new PageQuery(Int(request, Limit, errors), Int(request, Offset, errors));
-        return Check(query, errors, Validators.Page);
+        return Check(request, query, errors);
     }
 
     public static TaskListQuery Tasks(HttpRequest request)
@@ -68,11 +69,12 @@ public static class QueryParameters
             Text(request, Category.Name, errors),
             Text(request, Tag.Name, errors),
             Text(request, Sort.Name, errors) ?? Sort.Default!);
-        return Check(query, errors, Validators.TaskList);
+        return Check(request, query, errors);
     }
 
-    private static T Check<T>(T query, List<FieldError> parseErrors, RequestValidator<T> validator)
+    private static T Check<T>(HttpRequest request, T query, List<FieldError> parseErrors)
     {
+        var validator = request.HttpContext.RequestServices.GetRequiredService<IValidator<T>>();
         var errors = parseErrors.Concat(validator.Check(query).Where(error => parseErrors.All(parsed => parsed.Field != error.Field))).ToList();
         return errors.Count > 0 ? throw ApiException.Validation(errors) : query;
     }

@@ -45,7 +45,7 @@ public static class TasksApi
     public static async Task<Created<Envelope<TaskView>>> CreateAsync(
         HttpContext context, IGrainFactory grains, IdempotencyKeys idempotencyKeys)
     {
-        var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.TaskRequest, RequestSchemas.Task, Validators.Task);
+        var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.TaskRequest, RequestSchemas.Task);
         var result = await ProfileApi.Me(context, grains)
             .CreateTaskAsync(body.Value, idempotencyKeys.Read(context, body.Raw), new RequestOrigin(context.TraceIdentifier));
         ETags.Set(context.Response, result.Value.Version);
@@ -68,7 +68,7 @@ public static class TasksApi
     public static async Task<Ok<Envelope<TaskView>>> ReplaceAsync(HttpContext context, IGrainFactory grains, string id)
     {
         var ifMatch = ETags.IfMatch(context.Request);
-        var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.TaskRequest, RequestSchemas.Task, Validators.Task);
+        var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.TaskRequest, RequestSchemas.Task);
         var task = await ProfileApi.Me(context, grains).ReplaceTaskAsync(CheckId(id), body.Value, ifMatch, new RequestOrigin(context.TraceIdentifier));
         ETags.Set(context.Response, task.Version);
         return TypedResults.Ok(ApiResponses.Envelope(context, task));
@@ -77,7 +77,7 @@ public static class TasksApi
     public static async Task<Ok<Envelope<TaskView>>> PatchAsync(HttpContext context, IGrainFactory grains, string id)
     {
         var ifMatch = ETags.IfMatch(context.Request);
-        var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.PatchTaskRequest, RequestSchemas.Task, Validators.PatchTask);
+        var body = await JsonBody.ReadAsync(context, ApiJsonContext.Default.PatchTaskRequest, RequestSchemas.Task);
         var task = await ProfileApi.Me(context, grains).PatchTaskAsync(CheckId(id), body.Value, ifMatch, new RequestOrigin(context.TraceIdentifier));
         ETags.Set(context.Response, task.Version);
         return TypedResults.Ok(ApiResponses.Envelope(context, task));

@@ -1,3 +1,5 @@
+using FluentValidation;
+using UserData.Grains.Validation;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -105,7 +107,7 @@ public static class DashboardEndpoints
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var request = new LoginRequest(form["email"].ToString(), form["password"].ToString());
-        if (Validators.Login.Check(request).Count > 0)
+        if (context.RequestServices.GetRequiredService<IValidator<LoginRequest>>().Check(request).Count > 0)
         {
             return SignInPages.SignIn(context, antiforgery, StatusCodes.Status400BadRequest, "Enter your email and password.", request.Email);
         }

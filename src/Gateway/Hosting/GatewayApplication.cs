@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using FluentValidation;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
@@ -16,6 +17,7 @@ using UserData.Gateway.OpenApi;
 using UserData.Gateway.Options;
 using UserData.Gateway.RateLimiting;
 using UserData.Grains.Users;
+using UserData.Grains.Validation;
 using UserData.Silo.DataProtection;
 using UserData.Silo.Health;
 using UserData.Silo.Hosting;
@@ -72,6 +74,8 @@ public static class GatewayApplication
     private static void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        // The request validators are stateless: one instance of each serves every request.
+        services.AddValidatorsFromAssemblyContaining<RegisterRequestValidator>(ServiceLifetime.Singleton);
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<BootstrapOptions>().Bind(configuration.GetSection(BootstrapOptions.SectionName));

@@ -1,3 +1,4 @@
+using FluentValidation;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.Unicode;
@@ -23,12 +24,11 @@ public static class JsonBody
     public const int MaxBytes = 64 * 1024;
     private const int MaxJsonDepth = 64;
 
-    public static async Task<ReadBody<T>> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo, BodySchema schema, RequestValidator<T> validator)
+    public static async Task<ReadBody<T>> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo, BodySchema schema)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(typeInfo);
         ArgumentNullException.ThrowIfNull(schema);
-        ArgumentNullException.ThrowIfNull(validator);
         var raw = await ReadBytesAsync(context);
         if (raw.Length == 0)
         {
@@ -58,7 +58,7 @@ public static class JsonBody
             throw ApiException.Validation([TypeError(exception)]);
         }
 
-        var errors = validator.Check(value);
+        var errors = context.RequestServices.GetRequiredService<IValidator<T>>().Check(value);
         return errors.Count > 0 ? throw ApiException.Validation(errors) : new ReadBody<T>(value, raw);
     }
 

@@ -15,6 +15,14 @@ public abstract class RequestValidator<T> : AbstractValidator<T>
     protected IRuleBuilderInitial<T, TProperty> Field<TProperty>(Expression<Func<T, TProperty>> expression, string name) =>
         RuleFor(expression).Configure(rule => rule.PropertyName = name);
 
-    public IReadOnlyList<FieldError> Check(T request) =>
-        Validate(request).Errors.Select(error => new FieldError(error.PropertyName, error.ErrorCode, error.ErrorMessage)).ToList();
+}
+
+public static class ValidatorExtensions
+{
+    /// <summary>The request's problems as the API reports them (an empty list when it is valid).</summary>
+    public static IReadOnlyList<FieldError> Check<T>(this IValidator<T> validator, T request)
+    {
+        ArgumentNullException.ThrowIfNull(validator);
+        return validator.Validate(request).Errors.Select(error => new FieldError(error.PropertyName, error.ErrorCode, error.ErrorMessage)).ToList();
+    }
 }
