@@ -25,6 +25,9 @@ public sealed class TlsAdmissionTests(ClusterFixture fixture, ITestOutputHelper 
         ["Cluster__Membership__MaxJoinAttemptTime"] = "00:00:15",
     };
 
+    // What Orleans' TLS middleware logs when a handshake fails.
+    private const string AuthenticationFailed = "\"Message\":\"Authentication failed\"";
+
     private TestCertificateAuthority? _otherAuthority;
 
     private LocalCluster Cluster => fixture.Cluster;
@@ -61,13 +64,12 @@ public sealed class TlsAdmissionTests(ClusterFixture fixture, ITestOutputHelper 
                 return outsider.HasExited;
             },
             Deadline,
-            "the outsider silo gives up joining");
+            "the outsider silo stops: it gives up joining, or the cluster, unable to reach it, declares it dead");
         output.WriteLine(outsider.Output);
 
         Assert.False(listedActive, "the outsider silo was listed Active");
         Assert.NotEqual(0, outsider.ExitCode);
-        Assert.Contains("OrleansClusterConnectivityCheckFailedException", outsider.Output, StringComparison.Ordinal);
-        Assert.Contains("Authentication", outsider.Output, StringComparison.Ordinal);
+        Assert.Contains(AuthenticationFailed, outsider.Output, StringComparison.Ordinal);
         Assert.Equal(ClusterFixture.SiloCount, (await Cluster.ActiveSilosAsync()).Count);
     }
 
@@ -79,20 +81,22 @@ public sealed class TlsAdmissionTests(ClusterFixture fixture, ITestOutputHelper 
         await using var outsider = HostProcess.Launch("UserData.Gateway.dll", settings);
         using var http = new HttpClient { BaseAddress = outsider.Address, Timeout = TimeSpan.FromSeconds(10) };
         var ready = false;
+
+        // Orleans' client keeps trying the silos' gateway ports; each try is refused in the TLS handshake.
         await Eventually.TrueAsync(
             async () =>
             {
                 ready |= await IsReadyAsync(http);
                 await AssertClusterServesAsync();
-                return outsider.HasExited;
+                return outsider.HasExited || outsider.Output.Contains(AuthenticationFailed, StringComparison.Ordinal);
             },
             Deadline,
-            "the outsider gateway gives up connecting");
+            "the outsider gateway's TLS handshake is refused");
+        ready |= await IsReadyAsync(http);
         output.WriteLine(outsider.Output);
 
         Assert.False(ready, "the outsider gateway answered /health/ready 200");
-        Assert.NotEqual(0, outsider.ExitCode);
-        Assert.Contains("Authentication", outsider.Output, StringComparison.Ordinal);
+        Assert.Contains(AuthenticationFailed, outsider.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -167,7 +171,7 @@ public sealed class TlsAdmissionTests(ClusterFixture fixture, ITestOutputHelper 
     /// <summary>A user of the cluster writes through the gateway.</summary>
     private async Task AssertClusterServesAsync()
     {
-        await using var load = new WriteLoad(Cluster.Http, [fixture.Users[0]], "tls");
+        await using var load = new WriteLoad(Cluster.Http, [fixture.Users[0]], $"tls-{Guid.NewGuid():N}");
         var written = await load.ProbeAsync(load.Now, TimeSpan.FromSeconds(30));
         Assert.DoesNotContain(TimeSpan.MaxValue, written.Values);
         Assert.Empty(load.Failures);

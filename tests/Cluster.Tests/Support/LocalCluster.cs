@@ -20,6 +20,8 @@ public sealed class LocalCluster : IAsyncDisposable
 {
     public const string AdminEmail = "admin@cluster.example";
 
+    private const int StartAttempts = 3;
+
     private readonly List<SiloProcess> _silos = [];
     private readonly IReadOnlyDictionary<string, string> _membership;
     private HostProcess? _gateway;
@@ -78,20 +80,34 @@ public sealed class LocalCluster : IAsyncDisposable
         _adminToken = (await ApiUsers.RegisterAsync(Http, [AdminEmail]).ConfigureAwait(false))[0].AccessToken;
     }
 
-    /// <summary>Starts one more silo with a certificate from the cluster's CA, and waits until it is ready (Active).</summary>
+    /// <summary>
+    /// Starts one more silo with a certificate from the cluster's CA, and waits until it is ready (Active). A start that
+    /// fails (on a starved machine the others may declare a joining silo dead within the short test timings) is tried
+    /// again as a new process, as ECS replaces a task that exits; the last failure is thrown.
+    /// </summary>
     public async Task<SiloProcess> StartSiloAsync()
     {
-        var name = NextName("silo");
-        var settings = MemberSettings(Authority.Issue(name));
-        var process = await HostProcess.StartAsync("UserData.Silo.dll", settings).ConfigureAwait(false);
-        var silo = new SiloProcess(
-            name, process, int.Parse(settings["Cluster__SiloPort"], CultureInfo.InvariantCulture), int.Parse(settings["Cluster__GatewayPort"], CultureInfo.InvariantCulture));
-        lock (_silos)
+        for (var attempt = 1; ; attempt++)
         {
-            _silos.Add(silo);
-        }
+            var name = NextName("silo");
+            var settings = MemberSettings(Authority.Issue(name));
+            try
+            {
+                var process = await HostProcess.StartAsync("UserData.Silo.dll", settings).ConfigureAwait(false);
+                var silo = new SiloProcess(
+                    name, process, int.Parse(settings["Cluster__SiloPort"], CultureInfo.InvariantCulture), int.Parse(settings["Cluster__GatewayPort"], CultureInfo.InvariantCulture));
+                lock (_silos)
+                {
+                    _silos.Add(silo);
+                }
 
-        return silo;
+                return silo;
+            }
+            catch (InvalidOperationException) when (attempt < StartAttempts)
+            {
+                // The process exited before it was ready (HostProcess.StartAsync has disposed of it): start a new one.
+            }
+        }
     }
 
     /// <summary>The settings of a process of this cluster with its own ports, mutual TLS from <paramref name="tls"/> (none: TLS unset).</summary>
