@@ -40,7 +40,7 @@ public sealed class ChaosTests(ClusterFixture fixture, ITestOutputHelper output)
     public async Task After_a_SIGKILL_under_write_load_every_user_writes_again_within_5_s_and_every_acknowledged_write_is_there_once()
     {
         var load = await StartLoadAsync("kill");
-        var victim = Cluster.Silos[^1];
+        var victim = await Cluster.BusiestSiloAsync();
 
         var killedAt = load.Now;
         await victim.Process.KillAsync();
@@ -64,7 +64,7 @@ public sealed class ChaosTests(ClusterFixture fixture, ITestOutputHelper output)
     public async Task A_SIGTERM_under_write_load_fails_no_request_and_loses_nothing()
     {
         var load = await StartLoadAsync("term");
-        var victim = Cluster.Silos[0];
+        var victim = await Cluster.BusiestSiloAsync();
 
         await victim.Process.TerminateAsync();
         var exitCode = await victim.Process.WaitForExitAsync(Deadline);

@@ -35,7 +35,7 @@ public sealed class FailoverMeasurement(ITestOutputHelper output)
             await using var load = new WriteLoad(cluster.Http, users, $"run{run.ToString(CultureInfo.InvariantCulture)}");
             load.Start(Writers);
             await load.AcknowledgedAsync(200, ProbeDeadline);
-            var victim = cluster.Silos[^1];
+            var victim = await cluster.BusiestSiloAsync();
             var killedAt = load.Now;
             await victim.Process.KillAsync();
             var recovery = await load.ProbeAsync(killedAt, ProbeDeadline);

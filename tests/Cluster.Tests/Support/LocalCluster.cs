@@ -144,6 +144,13 @@ public sealed class LocalCluster : IAsyncDisposable
     public async Task<IReadOnlyList<string>> ActiveSilosAsync() =>
         [.. (await SilosAsync().ConfigureAwait(false)).Where(silo => silo.Status == "Active").Select(silo => silo.Address)];
 
+    /// <summary>The running silo with the most activations (as the admin API lists them): the one whose loss moves the most grains.</summary>
+    public async Task<SiloProcess> BusiestSiloAsync()
+    {
+        var rows = await SilosAsync().ConfigureAwait(false);
+        return Silos.MaxBy(silo => rows.Where(row => silo.Is(row.Address)).Sum(row => row.Activations))!;
+    }
+
     /// <summary>Every process's output, for a failing test's report.</summary>
     public string Report()
     {
