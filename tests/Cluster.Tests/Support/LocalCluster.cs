@@ -103,9 +103,9 @@ public sealed class LocalCluster : IAsyncDisposable
 
                 return silo;
             }
-            catch (InvalidOperationException) when (attempt < StartAttempts)
+            catch (Exception exception) when (exception is InvalidOperationException or TimeoutException && attempt < StartAttempts)
             {
-                // The process exited before it was ready (HostProcess.StartAsync has disposed of it): start a new one.
+                // The process exited or was not ready in time (HostProcess.StartAsync has stopped it): start a new one.
             }
         }
     }
