@@ -57,13 +57,13 @@ public sealed class ClientFlowBrowserTests : IAsyncLifetime
             "node",
             [Path.Combine(RepositoryRoot.Path, "tests", "Browser.Tests", "client-flow-check.js")],
             TimeSpan.FromMinutes(3),
-            BrowserTools.ToolsFolder,
+            TestTools.Folder,
             "the client flow in the browser",
             new Dictionary<string, string>
             {
                 ["BASE_URL"] = Address.ToString().TrimEnd('/'),
                 ["FLOW_DIR"] = client.RunFolder,
-                ["TOOLS_DIR"] = BrowserTools.ToolsFolder,
+                ["TOOLS_DIR"] = TestTools.Folder,
                 ["PROFILE_DIR"] = profile,
                 ["EMAIL"] = $"flow-{Guid.NewGuid():N}@example.com",
                 ["PASSWORD"] = Password,

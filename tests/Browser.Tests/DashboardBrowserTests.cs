@@ -1,47 +1,48 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using UserData.Gateway.Hosting;
 using UserData.TestSupport;
+using UserData.TestSupport.Tls;
 
 namespace UserData.Browser.Tests;
 
 /// <summary>
 /// The Orleans Dashboard at /dashboard in a real headless Chromium (Debian's, driven by playwright-core from
-/// tests/tools) against the real gateway in this process, co-hosting its silo on SQLite, on a free loopback port.
-/// A two-silo cluster waits for the DynamoDB clustering provider (see the report of the dashboard branch).
+/// tests/tools) against a two-silo cluster on DynamoDB Local with mutual TLS, as on ECS: the real gateway in this
+/// process co-hosting a silo, and a <c>src/Silo</c> process; the page must list both silos.
 /// </summary>
 public sealed class DashboardBrowserTests : IAsyncLifetime
 {
     private const string AdminEmail = "ops-admin@example.com";
     private const string UserEmail = "someone@example.com";
-    private const string Password = "correct horse battery";
+    private const int Silos = 2;
 
     private readonly string _folder = Directory.CreateTempSubdirectory("userdata-browser-").FullName;
+    private TestCertificateAuthority? _authority;
+    private HostProcess? _silo;
     private WebApplication? _gateway;
 
     private Uri Address => new(_gateway!.Urls.First());
 
     public async Task InitializeAsync()
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Storage:Sqlite:Path"] = Path.Combine(_folder, "userdata.db"),
-            ["Cluster:SiloPort"] = $"{LoopbackPort.Next()}",
-            ["Cluster:GatewayPort"] = $"{LoopbackPort.Next()}",
-            ["Auth:SigningKey"] = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()),
-            ["Auth:EmailKey"] = Convert.ToBase64String(Enumerable.Range(33, 32).Select(i => (byte)i).ToArray()),
-            ["Bootstrap:AdminEmails"] = AdminEmail,
-            ["Auth:PasswordHasher:IterationCount"] = "1000",
-            ["RateLimits:RegisterPerMinute"] = "1000",
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
+        var dynamoDB = await DynamoDbLocal.Shared;
+        _authority = TestCertificateAuthority.Create("dashboard-ca", _folder);
+        var tablePrefix = DynamoDbLocal.NewTablePrefix();
+        _silo = await HostProcess.StartAsync(
+            "UserData.Silo.dll", ClusterProcessSettings.Member(dynamoDB.ServiceUrl, tablePrefix, "dashboard", _authority.Issue("silo")));
+
+        var settings = ClusterProcessSettings.Member(dynamoDB.ServiceUrl, tablePrefix, "dashboard", _authority.Issue("gateway")).AsGateway(AdminEmail)
+            .ToDictionary(pair => pair.Key.Replace("__", ":", StringComparison.Ordinal), pair => (string?)pair.Value);
         _gateway = await GatewayApplication.CreateAsync(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(settings));
         await _gateway.StartAsync();
         using var client = new HttpClient { BaseAddress = Address };
         foreach (var email in new[] { AdminEmail, UserEmail })
         {
-            using var registered = await client.PostAsJsonAsync(new Uri("/api/v1/auth/register", UriKind.Relative), new { email, password = Password });
+            using var registered = await client.PostAsJsonAsync(
+                new Uri("/api/v1/auth/register", UriKind.Relative), new { email, password = ClusterProcessSettings.Password });
             registered.EnsureSuccessStatusCode();
         }
     }
@@ -54,6 +55,12 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
             await _gateway.DisposeAsync();
         }
 
+        if (_silo is not null)
+        {
+            await _silo.DisposeAsync();
+        }
+
+        _authority?.Dispose();
         Directory.Delete(_folder, recursive: true);
     }
 
@@ -76,12 +83,12 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
                 ["CHROMIUM"] = chromium,
                 ["BASE_URL"] = Address.ToString().TrimEnd('/'),
                 ["ADMIN_EMAIL"] = AdminEmail,
-                ["ADMIN_PASSWORD"] = Password,
+                ["ADMIN_PASSWORD"] = ClusterProcessSettings.Password,
                 ["USER_EMAIL"] = UserEmail,
-                ["USER_PASSWORD"] = Password,
+                ["USER_PASSWORD"] = ClusterProcessSettings.Password,
                 ["SCREENSHOT"] = screenshot,
                 ["TOOLS_DIR"] = TestTools.Folder,
-                ["MIN_SILOS"] = "1",
+                ["MIN_SILOS"] = Silos.ToString(CultureInfo.InvariantCulture),
             });
 
         Assert.Contains("step: all checks passed", output, StringComparison.Ordinal);

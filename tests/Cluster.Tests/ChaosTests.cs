@@ -1,190 +1,135 @@
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using UserData.Cluster.Tests.Support;
-using UserData.Runtime.Cluster.Membership;
 using UserData.TestSupport;
 using Xunit.Abstractions;
 
 namespace UserData.Cluster.Tests;
 
 /// <summary>
-/// The product end to end on loopback: three <c>src/Silo</c> processes and a pure <c>src/Gateway</c> process on one
-/// dynalite, hundreds of users registered over HTTP and writers creating tasks for them; then a silo is killed,
-/// stopped or added. Membership timings are short (heartbeat 250 ms, suspicion 2 s, see
-/// <see cref="ClusterEnvironment.Settings"/>). An in-process cluster client only watches the membership table.
+/// The product end to end on loopback, as ECS runs it: three <c>src/Silo</c> processes and a pure <c>src/Gateway</c>
+/// process on DynamoDB Local with mutual TLS, users writing through the HTTP API from concurrent writers; then a silo
+/// is killed, stopped or added. Membership timings are short (<see cref="MembershipTimings.Test"/>).
 /// </summary>
-public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
+[Collection(ClusterCollection.Name)]
+public sealed class ChaosTests(ClusterFixture fixture, ITestOutputHelper output) : IAsyncLifetime
 {
-    private const int Users = 200;
-    private const int Writers = 16;
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private const int Writers = 12;
+    private const int WarmUpWrites = 300;
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Failover = TimeSpan.FromSeconds(5);
 
-    private readonly ClusterEnvironment _environment = new();
-    private readonly List<SiloProcess> _silos = [];
-    private HostProcess? _gateway;
-    private IHost? _observer;
     private WriteLoad? _load;
 
-    private IClusterMembership Membership => _observer!.Services.GetRequiredService<IClusterMembership>();
+    private LocalCluster Cluster => fixture.Cluster;
 
-    private WriteLoad Load => _load!;
-
-    public async Task InitializeAsync()
-    {
-        await _environment.InitializeAsync();
-        var starting = Enumerable.Range(0, 3).Select(_ => SiloProcess.StartAsync(_environment)).ToList();
-        try
-        {
-            await Task.WhenAll(starting);
-        }
-        finally
-        {
-            // Those that did start are stopped by DisposeAsync, also when another one failed.
-            _silos.AddRange(starting.Where(task => task.IsCompletedSuccessfully).Select(task => task.Result));
-        }
-
-        _observer = await _environment.StartClientAsync();
-        await Eventually.TrueAsync(() => Membership.View.Silos.Count == 3, Deadline, "3 active silos");
-        _gateway = await HostProcess.StartAsync("UserData.Gateway.dll", new Dictionary<string, string>(), arguments: _environment.GatewaySettings());
-        try
-        {
-            _load = await WriteLoad.RegisterAsync(_gateway.Address, Guid.NewGuid().ToString("N")[..8], Users);
-        }
-        catch
-        {
-            ReportOutput();
-            throw;
-        }
-    }
+    public Task InitializeAsync() => fixture.EnsureSilosAsync();
 
     public async Task DisposeAsync()
     {
         if (_load is not null)
         {
-            // Here rather than in the tests, so that a test that timed out stops its writers and reports too.
-            await _load.StopAsync();
-            ReportFailures();
-            _load.Dispose();
+            // Here rather than in the tests, so that a test that failed stops its writers and reports too.
+            await _load.DisposeAsync();
+            output.WriteLine(_load.Summary());
         }
 
-        if (_gateway is not null)
-        {
-            await _gateway.DisposeAsync();
-        }
-
-        foreach (var silo in _silos)
-        {
-            await silo.DisposeAsync();
-        }
-
-        if (_observer is not null)
-        {
-            await _observer.StopAsync();
-            _observer.Dispose();
-        }
-
-        await _environment.DisposeAsync();
+        output.WriteLine(Cluster.Report());
     }
 
     [Fact]
-    public async Task After_a_SIGKILL_every_user_writes_again_within_5_s_and_every_acknowledged_write_is_there_once()
+    public async Task After_a_SIGKILL_under_write_load_every_user_writes_again_within_5_s_and_every_acknowledged_write_is_there_once()
     {
-        Load.Start(Writers);
-        await WaitForAcknowledgementsAsync(1_000);
+        var load = await StartLoadAsync("kill");
+        var victim = await Cluster.BusiestSiloAsync();
 
-        var victim = _silos[1];
-        output.WriteLine($"killed silo {victim.SiloPort.ToString(CultureInfo.InvariantCulture)} at {Seconds(Load.Now)} s");
-        victim.Process.Kill();
-        var recovery = await Load.ProbeEveryUserAsync(TimeSpan.FromSeconds(20));
-        await Load.StopAsync();
+        var killedAt = load.Now;
+        await victim.Process.KillAsync();
+        var recovery = await load.ProbeAsync(killedAt, TimeSpan.FromSeconds(30));
+        output.WriteLine($"killed {victim} at {WriteLoad.Seconds(killedAt)} s");
+        await load.StopAsync();
 
         var slowest = recovery.MaxBy(pair => pair.Value);
         output.WriteLine(
-            $"every user wrote again within {Seconds(slowest.Value)} s of the kill " +
-            $"(median {Seconds(recovery.Values.Order().ElementAt(Users / 2))} s, slowest {slowest.Key})");
-        Assert.All(Load.Failures, failure => Assert.True(failure.IsRetryableUnavailable, $"{failure.Kind} at {Seconds(failure.At)} s: {failure.Detail}"));
-        Assert.True(slowest.Value <= TimeSpan.FromSeconds(5), $"user {slowest.Key} wrote again {Seconds(slowest.Value)} s after the kill");
-        Assert.DoesNotContain(Membership.View.Silos, silo => silo.SiloId.StartsWith(victim.AddressPrefix, StringComparison.Ordinal));
-        await Load.VerifyAsync();
+            $"every user wrote again within {WriteLoad.Seconds(slowest.Value)} s of the kill " +
+            $"(median {WriteLoad.Seconds(recovery.Values.Order().ElementAt(recovery.Count / 2))} s, slowest {slowest.Key})");
+        Assert.All(load.Failures, failure => Assert.True(failure.IsRetryableUnavailable, failure.ToString()));
+        Assert.True(slowest.Value <= Failover, $"user {slowest.Key} wrote again {WriteLoad.Seconds(slowest.Value)} s after the kill");
+        Assert.Equal(128 + 9, victim.Process.ExitCode);
+        await Eventually.TrueAsync(
+            async () => (await Cluster.SilosAsync()).Single(silo => victim.Is(silo.Address)).Status == "Dead", Deadline, $"{victim} declared Dead");
+        Assert.Empty(await load.VerifyAsync());
     }
 
     [Fact]
-    public async Task A_SIGTERM_under_load_fails_no_request_and_loses_nothing()
+    public async Task A_SIGTERM_under_write_load_fails_no_request_and_loses_nothing()
     {
-        Load.Start(Writers);
-        await WaitForAcknowledgementsAsync(1_000);
+        var load = await StartLoadAsync("term");
+        var victim = await Cluster.BusiestSiloAsync();
 
-        var victim = _silos[1];
         await victim.Process.TerminateAsync();
-        await victim.Process.WaitForExitAsync(Deadline);
-        await EveryUserWritesAfterAsync(Load.Now, "every user writes after the stop");
-        await Load.StopAsync();
+        var exitCode = await victim.Process.WaitForExitAsync(Deadline);
+        var stoppedAt = load.Now;
+        await EveryUserWritesAfterAsync(load, stoppedAt, "every user writes after the stop");
+        await load.StopAsync();
 
-        Assert.Empty(Load.Failures);
-        Assert.Equal(0, victim.Process.ExitCode); // a graceful stop, not a crash
-        Assert.DoesNotContain(Membership.View.Silos, silo => silo.SiloId.StartsWith(victim.AddressPrefix, StringComparison.Ordinal));
-        await Load.VerifyAsync();
+        Assert.Empty(load.Failures);
+        Assert.Equal(0, exitCode);
+        Assert.Equal("Dead", (await Cluster.SilosAsync()).Single(silo => victim.Is(silo.Address)).Status);
+        Assert.Empty(await load.VerifyAsync());
     }
 
     [Fact]
-    public async Task A_fourth_silo_joining_under_load_takes_about_a_quarter_of_the_grains_and_nothing_fails()
+    public async Task A_fourth_silo_joining_under_write_load_fails_nothing_and_serves_new_users()
     {
-        Load.Start(Writers);
-        await WaitForAcknowledgementsAsync(1_000);
+        var load = await StartLoadAsync("join");
 
-        var newcomer = await SiloProcess.StartAsync(_environment);
-        _silos.Add(newcomer);
-        await Eventually.TrueAsync(() => Membership.View.Silos.Count == 4, Deadline, "4 active silos");
-        await EveryUserWritesAfterAsync(Load.Now, "every user writes after the join");
+        var newcomer = await Cluster.StartSiloAsync();
+        await Eventually.TrueAsync(
+            async () => (await Cluster.ActiveSilosAsync()).Count(address => Cluster.Silos.Any(silo => silo.Is(address))) == 4,
+            Deadline,
+            "4 Active silos");
+        var joinedAt = load.Now;
+        await EveryUserWritesAfterAsync(load, joinedAt, "every user writes after the join");
 
-        // Every user's grain is active (each wrote since the join), so once the old silos let go of the grains that
-        // moved, there is one activation per user, and the newcomer's are exactly the grains that moved to it.
-        await Eventually.TrueAsync(() => UserActivations().Values.Sum() == Users, Deadline, "one user activation per user");
-        var moved = UserActivations().Single(silo => silo.Key.StartsWith(newcomer.AddressPrefix, StringComparison.Ordinal)).Value;
-        await Load.StopAsync();
+        // Existing activations stay where they are (Orleans moves none when a silo joins); new users' grains are placed
+        // over all four silos, so the newcomer soon runs user grain calls.
+        var newUsers = 0;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                var users = await ApiUsers.RegisterAsync(Cluster.Http, $"joined-{newUsers++.ToString(CultureInfo.InvariantCulture)}", 4);
+                await using var writes = new WriteLoad(Cluster.Http, users, "after-join");
+                Assert.DoesNotContain(TimeSpan.MaxValue, (await writes.ProbeAsync(writes.Now, Deadline)).Values);
 
-        output.WriteLine($"{moved} of {Users} user grains moved to the new silo");
-        Assert.Empty(Load.Failures);
-        Assert.InRange(moved, Users * 0.15, Users * 0.35);
-        await Load.VerifyAsync();
+                return await UserGrainCallsAsync(newcomer) > 0;
+            },
+            Deadline,
+            $"{newcomer} runs calls to user grains");
+        await load.StopAsync();
+
+        Assert.Empty(load.Failures);
+        Assert.Empty(await load.VerifyAsync());
     }
 
-    private static string Seconds(TimeSpan time) =>
-        time == TimeSpan.MaxValue ? "never" : time.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
-
-    private Task WaitForAcknowledgementsAsync(long count) =>
-        Eventually.TrueAsync(() => Load.AcknowledgedCount >= count, Deadline, $"{count} writes acknowledged");
-
-    private Task EveryUserWritesAfterAsync(TimeSpan since, string because) =>
-        Eventually.TrueAsync(() => Load.Users.All(user => Load.FirstAcknowledgedSince(user, since) is not null), Deadline, because);
-
-    /// <summary>User grain activations per Active silo, as each silo last reported them in its membership row.</summary>
-    private Dictionary<string, int> UserActivations() =>
-        Membership.View.Members
-            .Where(member => member.Status == SiloStatus.Active)
-            .ToDictionary(member => member.SiloId, member => member.ActivationsByType.GetValueOrDefault("user"));
-
-    /// <summary>Failures by kind, then what the gateway and silos logged at Warning and above, for diagnosis.</summary>
-    private void ReportFailures()
+    private async Task<WriteLoad> StartLoadAsync(string prefix)
     {
-        output.WriteLine($"acknowledged {Load.AcknowledgedCount}, failed {Load.Failures.Count}");
-        foreach (var kind in Load.Failures.GroupBy(failure => failure.Kind))
-        {
-            output.WriteLine(
-                $"  {kind.Count()} x {kind.Key}, {kind.Select(failure => failure.User).Distinct().Count()} users, " +
-                $"first at {Seconds(kind.Min(failure => failure.At))} s, last at {Seconds(kind.Max(failure => failure.At))} s: {kind.First().Detail}");
-        }
-
-        ReportOutput();
+        _load = new WriteLoad(Cluster.Http, fixture.Users, prefix);
+        _load.Start(Writers);
+        await _load.AcknowledgedAsync(WarmUpWrites, Deadline);
+        return _load;
     }
 
-    private void ReportOutput()
+    private static Task EveryUserWritesAfterAsync(WriteLoad load, TimeSpan since, string because) =>
+        Eventually.TrueAsync(() => load.Users.All(user => load.FirstAcknowledgedSince(user, since) is not null), Deadline, because);
+
+    /// <summary>Calls to user grains the silo process has run, from its <c>/metrics</c>.</summary>
+    private static async Task<double> UserGrainCallsAsync(SiloProcess silo)
     {
-        output.WriteLine($"gateway: {_gateway!.Output}");
-        foreach (var silo in _silos)
-        {
-            output.WriteLine($"silo {silo.SiloPort.ToString(CultureInfo.InvariantCulture)}: {silo.Process.Output}");
-        }
+        using var http = new HttpClient { BaseAddress = silo.Process.Address };
+        var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        return metrics.Split('\n')
+            .Where(line => line.StartsWith("userdata_grain_call_duration_seconds_count{", StringComparison.Ordinal)
+                && line.Contains("grain_type=\"user\"", StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 }

@@ -3,6 +3,7 @@ using Orleans.Connections.Security;
 using UserData.Silo.Configuration;
 using UserData.Silo.Dashboard;
 using UserData.Silo.Health;
+using UserData.Silo.Messaging;
 
 namespace UserData.Silo.Hosting;
 
@@ -34,6 +35,7 @@ public static class ClusterClientExtensions
             });
             StorageSetup.UseClustering(client, storage);
             client.UseTls(tls.Configure);
+            client.AddOutgoingGrainCallFilter<RejectedCallRetryFilter>();
             client.Services.AddUserDataSerialization();
             client.AddActivityPropagation();
             client.AddUserDataDashboard(builder.Configuration);

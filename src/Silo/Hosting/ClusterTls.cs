@@ -55,6 +55,7 @@ public sealed class ClusterTls
     {
         ArgumentNullException.ThrowIfNull(options);
         options.LocalCertificate = Certificate;
+        options.SslProtocols = System.Security.Authentication.SslProtocols.Tls12;
         options.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
         options.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
         options.RemoteCertificateValidation = (certificate, _, _) => IsIssuedByAuthority(certificate);

@@ -5,6 +5,7 @@ using UserData.Silo.Configuration;
 using UserData.Silo.Dashboard;
 using UserData.Silo.Health;
 using UserData.Silo.Hosting.Addressing;
+using UserData.Silo.Messaging;
 using UserData.Silo.Telemetry;
 
 namespace UserData.Silo.Hosting;
@@ -49,6 +50,7 @@ public static class SiloHostingExtensions
             silo.AddUserDataGrainServices(storage);
             silo.AddActivityPropagation();
             silo.AddIncomingGrainCallFilter<GrainCallMetrics>();
+            silo.AddOutgoingGrainCallFilter<RejectedCallRetryFilter>();
             silo.AddUserDataDashboard(configuration);
         });
         builder.Services.AddUserDataHealthChecks().AddCheck<SiloActiveHealthCheck>("silo", tags: [HealthEndpoints.ReadyTag]);

@@ -3,29 +3,22 @@ using UserData.TestSupport;
 
 namespace UserData.Cluster.Tests.Support;
 
-/// <summary>The product's silo (<c>src/Silo</c>, with the user grains) in a process of its own, on free loopback ports.</summary>
-public sealed class SiloProcess : IAsyncDisposable
+/// <summary>A <c>src/Silo</c> process of a <see cref="LocalCluster"/>, with the ports it listens on.</summary>
+public sealed class SiloProcess(string name, HostProcess process, int siloPort, int gatewayPort) : IAsyncDisposable
 {
-    private SiloProcess(HostProcess process, int siloPort)
-    {
-        Process = process;
-        SiloPort = siloPort;
-    }
+    public string Name { get; } = name;
 
-    public HostProcess Process { get; }
+    public HostProcess Process { get; } = process;
 
-    public int SiloPort { get; }
+    public int SiloPort { get; } = siloPort;
 
-    /// <summary>The id it joins with is <c>127.0.0.1:{SiloPort}@...</c>.</summary>
-    public string AddressPrefix => $"127.0.0.1:{SiloPort.ToString(CultureInfo.InvariantCulture)}@";
+    public int GatewayPort { get; } = gatewayPort;
 
-    public static async Task<SiloProcess> StartAsync(ClusterEnvironment environment)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        var siloPort = LoopbackPort.Next();
-        var process = await HostProcess.StartAsync("UserData.Silo.dll", new Dictionary<string, string>(), arguments: environment.SiloSettings(siloPort));
-        return new SiloProcess(process, siloPort);
-    }
+    /// <summary>Whether <paramref name="siloAddress"/> (Orleans' <c>S127.0.0.1:port:generation</c>) is this process's silo.</summary>
+    public bool Is(string siloAddress) =>
+        siloAddress.StartsWith($"S127.0.0.1:{SiloPort.ToString(CultureInfo.InvariantCulture)}:", StringComparison.Ordinal);
 
     public ValueTask DisposeAsync() => Process.DisposeAsync();
+
+    public override string ToString() => $"{Name} (silo port {SiloPort.ToString(CultureInfo.InvariantCulture)})";
 }

@@ -8,9 +8,6 @@ using System.Text.Json.Nodes;
 
 namespace UserData.Cluster.Tests.Support;
 
-/// <summary>A user registered over the HTTP API, with the access token its writes carry.</summary>
-public sealed record ApiUser(string Id, string AccessToken);
-
 /// <summary>A write that was not acknowledged: its HTTP status and error code, or the transport error when there was no answer.</summary>
 public sealed record WriteFailure(TimeSpan At, string User, HttpStatusCode? Status, string? Code, bool HasRetryAfter, string Detail)
 {
@@ -18,6 +15,8 @@ public sealed record WriteFailure(TimeSpan At, string User, HttpStatusCode? Stat
     public bool IsRetryableUnavailable => Status == HttpStatusCode.ServiceUnavailable && Code == "UNAVAILABLE" && HasRetryAfter;
 
     public string Kind => Status is { } status ? $"{(int)status} {Code}{(HasRetryAfter ? " Retry-After" : "")}" : Detail.Split(':')[0];
+
+    public override string ToString() => $"{Kind} at {At.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s for {User}: {Detail}";
 }
 
 /// <summary>
@@ -25,11 +24,10 @@ public sealed record WriteFailure(TimeSpan At, string User, HttpStatusCode? Stat
 /// stopped. Every acknowledged write (201) and every failure is recorded with its time, so tests can check recovery
 /// times and, reading each user's audit trail back over HTTP, that every acknowledged write is there exactly once.
 /// </summary>
-public sealed class WriteLoad : IDisposable
+public sealed class WriteLoad : IAsyncDisposable
 {
-    private static readonly TimeSpan RegisterDeadline = TimeSpan.FromSeconds(30);
-
     private readonly HttpClient _http;
+    private readonly string _prefix;
     private readonly CancellationTokenSource _stop = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<(string Name, TimeSpan At)>> _acknowledged = new();
@@ -38,9 +36,12 @@ public sealed class WriteLoad : IDisposable
     private long _nextUser;
     private long _nextName;
 
-    private WriteLoad(HttpClient http, IReadOnlyList<ApiUser> users)
+    /// <param name="prefix">Starts every task name of this load, so that loads on the same users never reuse a name.</param>
+    public WriteLoad(HttpClient http, IReadOnlyList<ApiUser> users, string prefix)
     {
+        ArgumentNullException.ThrowIfNull(users);
         _http = http;
+        _prefix = prefix;
         _users = users.ToDictionary(user => user.Id);
         Users = [.. users.Select(user => user.Id)];
         foreach (var user in Users)
@@ -53,38 +54,10 @@ public sealed class WriteLoad : IDisposable
 
     public ConcurrentQueue<WriteFailure> Failures { get; } = new();
 
+    /// <summary>Time since the load was created, the clock of every recorded time.</summary>
     public TimeSpan Now => _clock.Elapsed;
 
     public long AcknowledgedCount => _acknowledged.Values.Sum(entries => (long)entries.Count);
-
-    /// <summary>Registers <paramref name="count"/> users through the gateway at <paramref name="gateway"/>.</summary>
-    public static async Task<WriteLoad> RegisterAsync(Uri gateway, string prefix, int count)
-    {
-        // Far above the gateway's own answer time: a write waiting on a dead silo must come back with the gateway's answer.
-        var http = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromMinutes(2) };
-        try
-        {
-            using var parallel = new SemaphoreSlim(8);
-            var users = await Task.WhenAll(Enumerable.Range(0, count).Select(async index =>
-            {
-                await parallel.WaitAsync();
-                try
-                {
-                    return await RegisterOneAsync(http, $"{prefix}-{index.ToString(CultureInfo.InvariantCulture)}@chaos.example");
-                }
-                finally
-                {
-                    parallel.Release();
-                }
-            }));
-            return new WriteLoad(http, users);
-        }
-        catch
-        {
-            http.Dispose();
-            throw;
-        }
-    }
 
     public void Start(int writers) =>
         _running = Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(WriteAsync)));
@@ -92,122 +65,129 @@ public sealed class WriteLoad : IDisposable
     /// <summary>Stops the writers and waits for their last requests; safe to call again, or before <see cref="Start"/>.</summary>
     public async Task StopAsync()
     {
-        await _stop.CancelAsync();
+        await _stop.CancelAsync().ConfigureAwait(false);
         if (_running is not null)
         {
-            await _running;
+            await _running.ConfigureAwait(false);
         }
     }
+
+    /// <summary>Waits until <paramref name="count"/> writes of this load have been acknowledged.</summary>
+    public Task AcknowledgedAsync(long count, TimeSpan deadline) =>
+        TestSupport.Eventually.TrueAsync(() => AcknowledgedCount >= count, deadline, $"{count} writes acknowledged (failures: {Failures.Count})");
 
     /// <summary>The time of the first acknowledged write of <paramref name="user"/> at or after <paramref name="since"/>.</summary>
     public TimeSpan? FirstAcknowledgedSince(string user, TimeSpan since) =>
         _acknowledged[user].Where(ack => ack.At >= since).Select(ack => (TimeSpan?)ack.At).Min();
 
     /// <summary>
-    /// Writes once for every user, all at once, each retrying until it is acknowledged: the time each user could write
-    /// again, measured from now, independent of how often the round-robin load reaches it. A user that could not write
-    /// within <paramref name="deadline"/> gets <see cref="TimeSpan.MaxValue"/>.
+    /// Writes once for each of <paramref name="users"/> (every user when null), all at once, each retrying until it is
+    /// acknowledged: the time each user could write again, measured from <paramref name="since"/> on this load's clock,
+    /// independent of how often the round-robin load reaches it. A user that could not write within
+    /// <paramref name="deadline"/> gets <see cref="TimeSpan.MaxValue"/>.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, TimeSpan>> ProbeEveryUserAsync(TimeSpan deadline)
+    public async Task<IReadOnlyDictionary<string, TimeSpan>> ProbeAsync(TimeSpan since, TimeSpan deadline, IEnumerable<string>? users = null)
     {
-        var start = _clock.Elapsed;
-        var times = await Task.WhenAll(Users.Select(async user =>
+        var times = await Task.WhenAll((users ?? Users).Select(async user =>
         {
-            while (_clock.Elapsed - start < deadline)
+            while (_clock.Elapsed - since < deadline)
             {
-                if (await TryWriteAsync(user, "probe-"))
+                if (await TryWriteAsync(user, "probe-").ConfigureAwait(false))
                 {
-                    return (user, _clock.Elapsed - start);
+                    return (user, _clock.Elapsed - since);
                 }
 
-                await Task.Delay(10);
+                await Task.Delay(10).ConfigureAwait(false);
             }
 
             return (user, TimeSpan.MaxValue);
-        }));
+        })).ConfigureAwait(false);
         return times.ToDictionary(time => time.user, time => time.Item2);
     }
 
-    /// <summary>Every acknowledged task is in its user's audit trail exactly once, and no task was created twice.</summary>
-    public async Task VerifyAsync()
+    /// <summary>
+    /// Reads every user's audit trail: each acknowledged task of this load must be there exactly once, and no task may
+    /// have been created twice. Returns what is wrong, empty when nothing is.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> VerifyAsync()
     {
+        var problems = new ConcurrentQueue<string>();
         using var parallel = new SemaphoreSlim(8);
         await Task.WhenAll(Users.Select(async user =>
         {
-            await parallel.WaitAsync();
+            await parallel.WaitAsync().ConfigureAwait(false);
             try
             {
-                var created = await ReadCreatedTasksAsync(_users[user]);
+                var created = await ReadCreatedTasksAsync(_users[user]).ConfigureAwait(false);
                 var counts = created.GroupBy(name => name).ToDictionary(group => group.Key, group => group.Count());
                 var duplicated = counts.Where(pair => pair.Value > 1).Select(pair => pair.Key).ToList();
-                Assert.True(duplicated.Count == 0, $"{user}: tasks created twice: {string.Join(", ", duplicated.Take(5))}");
+                if (duplicated.Count > 0)
+                {
+                    problems.Enqueue($"{user}: tasks created twice: {string.Join(", ", duplicated.Take(5))}");
+                }
+
                 var missing = _acknowledged[user].Select(ack => ack.Name).Where(name => !counts.ContainsKey(name)).ToList();
-                Assert.True(missing.Count == 0, $"{user}: acknowledged tasks missing: {string.Join(", ", missing.Take(5))}");
+                if (missing.Count > 0)
+                {
+                    problems.Enqueue($"{user}: acknowledged tasks missing: {string.Join(", ", missing.Take(5))}");
+                }
             }
             finally
             {
                 parallel.Release();
             }
-        }));
+        })).ConfigureAwait(false);
+        return [.. problems];
     }
 
-    public void Dispose()
+    /// <summary>Counts, acknowledgements and failures by kind, for a test's output.</summary>
+    public string Summary()
     {
-        _http.Dispose();
+        var lines = new List<string> { $"acknowledged {AcknowledgedCount}, failed {Failures.Count}" };
+        lines.AddRange(Failures.GroupBy(failure => failure.Kind).Select(kind =>
+            $"  {kind.Count()} x {kind.Key}, {kind.Select(failure => failure.User).Distinct().Count()} users, " +
+            $"first at {Seconds(kind.Min(failure => failure.At))} s, last at {Seconds(kind.Max(failure => failure.At))} s: {kind.First().Detail}"));
+        return string.Join('\n', lines);
+    }
+
+    public static string Seconds(TimeSpan time) =>
+        time == TimeSpan.MaxValue ? "never" : time.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
         _stop.Dispose();
-    }
-
-    /// <summary>Registers one user; a 503 (the cluster is still settling) is retried as its Retry-After asks.</summary>
-    private static async Task<ApiUser> RegisterOneAsync(HttpClient http, string email)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            using var response = await http.PostAsJsonAsync(
-                "/api/v1/auth/register", new Dictionary<string, string> { ["email"] = email, ["password"] = "chaos-password-1" });
-            var body = await response.Content.ReadAsStringAsync();
-            if (response.StatusCode == HttpStatusCode.Created)
-            {
-                var data = JsonNode.Parse(body)!["data"]!;
-                return new ApiUser(data["user"]!["id"]!.GetValue<string>(), data["access_token"]!.GetValue<string>());
-            }
-
-            Assert.True(
-                response.StatusCode == HttpStatusCode.ServiceUnavailable && clock.Elapsed < RegisterDeadline,
-                $"register {email}: {(int)response.StatusCode} {body}");
-            await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
-        }
     }
 
     private async Task WriteAsync()
     {
         while (!_stop.IsCancellationRequested)
         {
-            await TryWriteAsync(Users[(int)(Interlocked.Increment(ref _nextUser) % Users.Count)], "w-");
+            await TryWriteAsync(Users[(int)(Interlocked.Increment(ref _nextUser) % Users.Count)], "w-").ConfigureAwait(false);
         }
     }
 
     /// <summary>Creates one task with a name never used before; records the acknowledgement or the failure.</summary>
-    private async Task<bool> TryWriteAsync(string user, string prefix)
+    private async Task<bool> TryWriteAsync(string user, string kind)
     {
-        var name = prefix + Interlocked.Increment(ref _nextName).ToString(CultureInfo.InvariantCulture);
+        var name = $"{_prefix}-{kind}{Interlocked.Increment(ref _nextName).ToString(CultureInfo.InvariantCulture)}";
 
         // Archived tasks do not count toward the limit of 100 active tasks per user.
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/me/tasks")
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/me/tasks", UriKind.Relative))
         {
             Content = JsonContent.Create(new Dictionary<string, string> { ["name"] = name, ["status"] = "archived" }),
             Headers = { Authorization = new AuthenticationHeaderValue("Bearer", _users[user].AccessToken) },
         };
         try
         {
-            using var response = await _http.SendAsync(request);
+            using var response = await _http.SendAsync(request).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.Created)
             {
                 _acknowledged[user].Enqueue((name, _clock.Elapsed));
                 return true;
             }
 
-            var body = await response.Content.ReadAsStringAsync();
+            var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
             var code = TryParse(body)?["error"]?["code"]?.GetValue<string>();
             Failures.Enqueue(new WriteFailure(_clock.Elapsed, user, response.StatusCode, code, response.Headers.RetryAfter is not null, body));
         }
@@ -224,13 +204,18 @@ public sealed class WriteLoad : IDisposable
         var names = new List<string>();
         for (var offset = 0; ; offset += 100)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/me/audit?limit=100&offset={offset.ToString(CultureInfo.InvariantCulture)}")
+            using var request = new HttpRequestMessage(
+                HttpMethod.Get, new Uri($"/api/v1/me/audit?limit=100&offset={offset.ToString(CultureInfo.InvariantCulture)}", UriKind.Relative))
             {
                 Headers = { Authorization = new AuthenticationHeaderValue("Bearer", user.AccessToken) },
             };
-            using var response = await _http.SendAsync(request);
-            var body = await response.Content.ReadAsStringAsync();
-            Assert.True(response.StatusCode == HttpStatusCode.OK, $"audit of {user.Id}: {(int)response.StatusCode} {body}");
+            using var response = await _http.SendAsync(request).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                throw new HttpRequestException($"audit of {user.Id}: {(int)response.StatusCode} {body}");
+            }
+
             var page = JsonNode.Parse(body)!;
             names.AddRange(page["data"]!.AsArray()
                 .Where(entry => entry!["action"]!.GetValue<string>() == "task.created")
