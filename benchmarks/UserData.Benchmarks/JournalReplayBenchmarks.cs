@@ -30,6 +30,7 @@ public class JournalReplayBenchmarks
 
     private string _folder = null!;
     private BenchmarkSilo _silo = null!;
+    private string[] _userIds = [];
     private int _next;
 
     /// <summary>Events in each user's journal, the registration included.</summary>
@@ -43,7 +44,7 @@ public class JournalReplayBenchmarks
         var database = Path.Combine(_folder, "userdata.db");
         await using (var writer = await StartSiloAsync(database))
         {
-            await Task.WhenAll(Enumerable.Range(0, Users).Select(user => WriteJournalAsync(writer.Grains, user)));
+            _userIds = await Task.WhenAll(Enumerable.Range(0, Users).Select(user => WriteJournalAsync(writer.Grains, user)));
         }
 
         await using (var connection = new SqliteConnection($"Data Source={database};Pooling=False"))
@@ -76,7 +77,7 @@ public class JournalReplayBenchmarks
     {
         var user = _next++;
         return user < Users
-            ? _silo.Grains.GetGrain<IUserGrain>(UserId(user)).GetProfileAsync()
+            ? _silo.Grains.GetGrain<IUserGrain>(_userIds[user]).GetProfileAsync()
             : throw new InvalidOperationException($"Only {Users} users were prepared: raise {nameof(Users)}.");
     }
 
@@ -84,10 +85,11 @@ public class JournalReplayBenchmarks
         BenchmarkSilo.StartAsync(database, services =>
             services.Configure<SqliteEventJournalOptions>(ProviderNames.Journal, options => options.SnapshotInterval = SnapshotInterval));
 
-    private static string UserId(int user) => $"user-replay-{user}";
-
-    /// <summary>A busy user's history: its registration, then tasks created, tasks renamed and profile changes in turn.</summary>
-    private async Task WriteJournalAsync(IGrainFactory grains, int index)
+    /// <summary>
+    /// A busy user's history: its registration, then tasks created, tasks renamed and profile changes in turn.
+    /// Returns the user's id.
+    /// </summary>
+    private async Task<string> WriteJournalAsync(IGrainFactory grains, int index)
     {
         var user = await BenchmarkUsers.RegisterAsync(grains, $"replay-{index}");
         string? lastTask = null;
@@ -108,5 +110,7 @@ public class JournalReplayBenchmarks
                     break;
             }
         }
+
+        return user.GetPrimaryKeyString();
     }
 }

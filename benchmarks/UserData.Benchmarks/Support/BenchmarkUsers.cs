@@ -10,10 +10,10 @@ internal static class BenchmarkUsers
 {
     public static RequestOrigin Request { get; } = new("benchmark");
 
-    /// <summary>Registers a user and returns its grain.</summary>
+    /// <summary>Registers a user (a new GUID, as the gateway gives) and returns its grain.</summary>
     public static async Task<IUserGrain> RegisterAsync(IGrainFactory grains, string name)
     {
-        var registration = new Registration($"user-{name}", $"{name}@example.com", "HASH", null, Roles.User);
+        var registration = new Registration(Guid.NewGuid().ToString(), $"{name}@example.com", "HASH", null, Roles.User);
         await grains.GetGrain<IEmailGrain>($"email-{name}").RegisterAsync(registration, null, Request).ConfigureAwait(false);
         return grains.GetGrain<IUserGrain>(registration.UserId);
     }
