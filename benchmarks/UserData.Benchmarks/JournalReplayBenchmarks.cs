@@ -98,7 +98,7 @@ public class JournalReplayBenchmarks
             switch (n % 3)
             {
                 case 1:
-                    var metadata = new TaskMetadataRequest($"category {n % 7}", [$"tag{n % 5}", $"tag{n % 11}"]);
+                    var metadata = new TaskMetadataRequest($"category {n % 7}", [$"tag{n % 5}", $"label{n % 11}"]);
                     var created = await user.CreateTaskAsync(new TaskRequest($"task {n}", $"Description of task {n}", "archived", null, metadata), null, BenchmarkUsers.Request);
                     lastTask = created.Value.Id;
                     break;
