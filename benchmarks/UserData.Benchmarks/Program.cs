@@ -1,15 +1,11 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using UserData.Benchmarks;
 
-if (args is ["idle-memory"])
-{
-    return await IdleActivationMemory.RunAsync();
-}
-
-if (args is ["call-latency", .. var rest])
-{
-    return await CallLatency.RunAsync(rest);
-}
-
-BenchmarkSwitcher.FromAssembly(typeof(LocalCallBenchmarks).Assembly).Run(args);
-return 0;
+// Every job runs in this process (a mutator applies the toolchain to the classes' own jobs): each benchmark starts the
+// product's silo anyway, and building a separate benchmark program per job takes many minutes on 2 shared cores.
+var config = ManualConfig.Create(DefaultConfig.Instance)
+    .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).AsMutator());
+BenchmarkSwitcher.FromAssembly(typeof(GrainCallBenchmarks).Assembly).Run(args, config);

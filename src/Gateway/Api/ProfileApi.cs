@@ -66,6 +66,6 @@ public static class ProfileApi
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(grains);
-        return grains.GetGrain<IUserGrain>(context.User.UserId());
+        return context.RequestServices.GetRequiredService<UserGrains>().Get(grains, context.User.UserId());
     }
 }

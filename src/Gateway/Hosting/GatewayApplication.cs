@@ -102,6 +102,7 @@ public static class GatewayApplication
         services.AddSingleton<SessionTokens>();
         services.AddSingleton<EmailKeys>();
         services.AddSingleton<IdempotencyKeys>();
+        services.AddSingleton<UserGrains>();
 
         // With an external issuer, a policy scheme sends each token to the scheme of its issuer; ours stay unchanged.
         var authority = configuration[$"{AuthOptions.SectionName}:{nameof(AuthOptions.Authority)}"];
