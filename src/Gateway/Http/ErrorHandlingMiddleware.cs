@@ -69,6 +69,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         EmailTakenException => new(409, ErrorCodes.EmailTaken, "This email is already registered"),
         PreconditionFailedException failed => new(412, ErrorCodes.PreconditionFailed, failed.Message),
         TaskLimitExceededException limit => new(422, ErrorCodes.TaskLimitExceeded, limit.Message),
+        QuotaExceededException quota => new(422, ErrorCodes.QuotaExceeded, quota.Message, quota.Details),
         IdempotencyKeyReusedException reused => new(422, ErrorCodes.IdempotencyKeyReused, reused.Message),
         Api.RateLimitedException limited => new(429, ErrorCodes.RateLimited, "Too many requests; retry later", RetryAfterSeconds: Math.Max(1, (int)Math.Ceiling(limited.RetryAfter.TotalSeconds))),
         ConcurrentWriterException or InconsistentStateException => new(503, ErrorCodes.Unavailable, "The request conflicted with another write; retry it", RetryAfterSeconds: 1),

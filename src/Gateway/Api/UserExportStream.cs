@@ -1,0 +1,98 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using UserData.Gateway.Http;
+using UserData.Grains.Audit;
+using UserData.Grains.Results;
+using UserData.Grains.Tasks;
+using UserData.Grains.Users;
+
+namespace UserData.Gateway.Api;
+
+/// <summary>The document GET /me/export answers: <c>{"data": {"profile", "tasks", "results", "audit"}, "meta"}</c>.</summary>
+public sealed record ExportDocument(UserProfile Profile, IReadOnlyList<TaskItem> Tasks, IReadOnlyList<GeneratedResult> Results, IReadOnlyList<AuditEntry> Audit);
+
+/// <summary>
+/// Writes the export document while reading it from the user grain in slices, so neither the silo nor the gateway ever
+/// holds more than a slice: the tasks in creation order, then the audit trail newest first, each slice flushed to the
+/// client before the next is asked for. The slices are read at different moments: a change made during the export
+/// may show in the tasks or the audit read after it, never half of one.
+/// </summary>
+public static class UserExportStream
+{
+    /// <summary>Tasks or audit entries per grain call; an audit slice is bounded in bytes by the grain too.</summary>
+    private const int SliceSize = 100;
+
+    public static async Task WriteAsync(HttpContext context, IUserGrain user, IOptions<JsonOptions> jsonOptions)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(jsonOptions);
+
+        // Read before anything is written, so that an unknown user or a busy silo still gets an error response.
+        var head = await user.ExportHeadAsync();
+        var json = jsonOptions.Value.SerializerOptions;
+        var cancel = context.RequestAborted;
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await using var writer = new Utf8JsonWriter(context.Response.Body, new JsonWriterOptions { Encoder = json.Encoder, Indented = json.WriteIndented });
+
+        writer.WriteStartObject();
+        writer.WritePropertyName(Name(json, nameof(Envelope<ExportDocument>.Data)));
+        writer.WriteStartObject();
+        writer.WritePropertyName(Name(json, nameof(ExportDocument.Profile)));
+        JsonSerializer.Serialize(writer, head.Profile, TypeInfo<UserProfile>(json));
+
+        writer.WritePropertyName(Name(json, nameof(ExportDocument.Tasks)));
+        writer.WriteStartArray();
+        for (var offset = 0; offset < head.TaskCount; offset += SliceSize)
+        {
+            var tasks = await user.ExportTasksAsync(offset, SliceSize);
+            foreach (var task in tasks)
+            {
+                JsonSerializer.Serialize(writer, task, TypeInfo<TaskItem>(json));
+            }
+
+            await writer.FlushAsync(cancel);
+            if (tasks.Count < SliceSize)
+            {
+                break;
+            }
+        }
+
+        writer.WriteEndArray();
+        writer.WritePropertyName(Name(json, nameof(ExportDocument.Results)));
+        JsonSerializer.Serialize(writer, head.Results, TypeInfo<IReadOnlyList<GeneratedResult>>(json));
+
+        writer.WritePropertyName(Name(json, nameof(ExportDocument.Audit)));
+        writer.WriteStartArray();
+        for (var before = head.AuditEnd; before > 0;)
+        {
+            var entries = await user.ExportAuditAsync(before, SliceSize);
+            if (entries.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var entry in entries)
+            {
+                JsonSerializer.Serialize(writer, entry, TypeInfo<AuditEntry>(json));
+            }
+
+            await writer.FlushAsync(cancel);
+            before -= entries.Count;
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WritePropertyName(Name(json, nameof(Envelope<ExportDocument>.Meta)));
+        JsonSerializer.Serialize(writer, ApiResponses.Meta(context), TypeInfo<Meta>(json));
+        writer.WriteEndObject();
+        await writer.FlushAsync(cancel);
+    }
+
+    private static string Name(JsonSerializerOptions json, string property) => json.PropertyNamingPolicy?.ConvertName(property) ?? property;
+
+    private static JsonTypeInfo<T> TypeInfo<T>(JsonSerializerOptions json) => (JsonTypeInfo<T>)json.GetTypeInfo(typeof(T));
+}
