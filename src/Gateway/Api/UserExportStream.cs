@@ -21,8 +21,11 @@ public sealed record ExportDocument(UserProfile Profile, IReadOnlyList<TaskItem>
 /// </summary>
 public static class UserExportStream
 {
-    /// <summary>Tasks or audit entries per grain call; an audit slice is bounded in bytes by the grain too.</summary>
-    private const int SliceSize = 100;
+    /// <summary>Tasks per grain call: a task is at most a few KB.</summary>
+    private const int TaskSlice = 100;
+
+    /// <summary>Audit entries per grain call: an entry can be ~64 KB (a large attribute change shows old and new).</summary>
+    private const int AuditSlice = 10;
 
     public static async Task WriteAsync(HttpContext context, IUserGrain user, IOptions<JsonOptions> jsonOptions)
     {
@@ -46,16 +49,16 @@ public static class UserExportStream
 
         writer.WritePropertyName(Name(json, nameof(ExportDocument.Tasks)));
         writer.WriteStartArray();
-        for (var offset = 0; offset < head.TaskCount; offset += SliceSize)
+        for (var offset = 0; offset < head.TaskCount; offset += TaskSlice)
         {
-            var tasks = await user.ExportTasksAsync(offset, SliceSize);
+            var tasks = await user.ExportTasksAsync(offset, TaskSlice);
             foreach (var task in tasks)
             {
                 JsonSerializer.Serialize(writer, task, TypeInfo<TaskItem>(json));
             }
 
             await writer.FlushAsync(cancel);
-            if (tasks.Count < SliceSize)
+            if (tasks.Count < TaskSlice)
             {
                 break;
             }
@@ -69,7 +72,7 @@ public static class UserExportStream
         writer.WriteStartArray();
         for (var before = head.AuditEnd; before > 0;)
         {
-            var entries = await user.ExportAuditAsync(before, SliceSize);
+            var entries = await user.ExportAuditAsync(before, AuditSlice);
             if (entries.Count == 0)
             {
                 break;

@@ -27,7 +27,8 @@ namespace UserData.Grains.Users;
 public sealed partial class UserGrain(TimeProvider time, IOptions<UserQuotaOptions> quotaOptions, ILogger<UserGrain> logger)
     : JournaledGrain<UserState, UserEvent>, IUserGrain
 {
-    private const int JournalPage = 1_000;
+    /// <summary>Events per journal read of the audit trail: a few, since one can be ~100 KB (a large attribute change).</summary>
+    private const int AuditReadPage = 16;
 
     /// <summary>Decisions per command before giving up: each retry means another writer appended in between.</summary>
     private const int MaxCommandAttempts = 10;
@@ -142,7 +143,7 @@ public sealed partial class UserGrain(TimeProvider time, IOptions<UserQuotaOptio
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         var newest = Math.Min(before, State.AuditCount) - 1;
         var oldest = Math.Max(State.FirstRetainedAuditOrdinal(_quota.MaxHistoryBytes), newest - count + 1);
-        return newest < oldest ? [] : WithinPageBytes(await ReadAuditRangeAsync(oldest, newest));
+        return newest < oldest ? [] : await ReadAuditRangeAsync(oldest, newest);
     }
 
     public Task<CommandResult<IssuedSession>> StartSessionAsync(SessionGrant grant, IdempotencyKey? idempotency, RequestOrigin request)
@@ -369,7 +370,7 @@ public sealed partial class UserGrain(TimeProvider time, IOptions<UserQuotaOptio
         var total = (int)(State.AuditCount - first);
         var newest = State.AuditCount - 1 - query.Offset;
         var oldest = Math.Max(first, State.AuditCount - query.Offset - query.Limit);
-        var entries = newest < oldest ? [] : WithinPageBytes(await ReadAuditRangeAsync(oldest, newest));
+        var entries = newest < oldest ? [] : await ReadAuditRangeAsync(oldest, newest);
         return new Page<AuditEntry>(entries, query.Limit, query.Offset, total);
     }
 
@@ -440,8 +441,10 @@ public sealed partial class UserGrain(TimeProvider time, IOptions<UserQuotaOptio
     }
 
     /// <summary>
-    /// The audit entries with ordinals <paramref name="oldest"/>..<paramref name="newest"/> (0 = the first entry), oldest
-    /// first: read from the mark at or before <paramref name="oldest"/>, so at most a mark interval more than the page.
+    /// The audit entries with ordinals <paramref name="oldest"/>..<paramref name="newest"/> (0 = the first entry), newest
+    /// first, as many of the newest as fit <see cref="UserQuotaOptions.MaxAuditPageBytes"/> (always one). Read from the
+    /// mark at or before <paramref name="oldest"/> (at most a mark interval more than the range) a few events at a time,
+    /// dropping the oldest entries as the bytes pass the limit, so a read holds about a page's bytes whatever the range.
     /// </summary>
     private async Task<List<AuditEntry>> ReadAuditRangeAsync(long oldest, long newest)
     {
@@ -456,10 +459,11 @@ public sealed partial class UserGrain(TimeProvider time, IOptions<UserQuotaOptio
             ordinal = kept.FirstAuditOrdinal;
         }
 
-        var entries = new List<AuditEntry>((int)(newest - oldest + 1));
+        var window = new Queue<(AuditEntry Entry, long Bytes)>();
+        long bytes = 0;
         while (ordinal <= newest && after < Version)
         {
-            var page = await ReadJournalAsync(after, (int)Math.Min(JournalPage, newest - ordinal + 1));
+            var page = await ReadJournalAsync(after, AuditReadPage);
             if (page.Count == 0)
             {
                 break;
@@ -477,7 +481,13 @@ public sealed partial class UserGrain(TimeProvider time, IOptions<UserQuotaOptio
                 {
                     if (ordinal >= oldest)
                     {
-                        entries.Add(audit);
+                        var size = AuditChanges.JsonBytes(audit);
+                        window.Enqueue((audit, size));
+                        bytes += size;
+                        while (window.Count > 1 && bytes > _quota.MaxAuditPageBytes)
+                        {
+                            bytes -= window.Dequeue().Bytes;
+                        }
                     }
 
                     ordinal++;
@@ -485,29 +495,9 @@ public sealed partial class UserGrain(TimeProvider time, IOptions<UserQuotaOptio
             }
         }
 
+        var entries = window.Select(item => item.Entry).ToList();
+        entries.Reverse();
         return entries;
-    }
-
-    /// <summary>
-    /// The newest of <paramref name="oldestFirst"/>, newest first, whose JSON adds up to at most the page's bytes
-    /// (<see cref="UserQuotaOptions.MaxAuditPageBytes"/>); always the newest one.
-    /// </summary>
-    private List<AuditEntry> WithinPageBytes(List<AuditEntry> oldestFirst)
-    {
-        var page = new List<AuditEntry>(oldestFirst.Count);
-        long bytes = 0;
-        for (var index = oldestFirst.Count - 1; index >= 0; index--)
-        {
-            bytes += AuditChanges.JsonBytes(oldestFirst[index]);
-            if (page.Count > 0 && bytes > _quota.MaxAuditPageBytes)
-            {
-                break;
-            }
-
-            page.Add(oldestFirst[index]);
-        }
-
-        return page;
     }
 
     /// <summary>Tasks of every status count, deleted ones too: each stays in the state.</summary>
