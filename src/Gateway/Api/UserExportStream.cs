@@ -39,7 +39,16 @@ public static class UserExportStream
         var cancel = context.RequestAborted;
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json; charset=utf-8";
-        await using var writer = new Utf8JsonWriter(context.Response.Body, new JsonWriterOptions { Encoder = json.Encoder, Indented = json.WriteIndented });
+        var body = context.Response.BodyWriter;
+
+        // On the response's pipe: the serializer's own flushes only hand bytes to the pipe, which is sent at FlushAsync.
+        await using var writer = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = json.Encoder, Indented = json.WriteIndented });
+        async Task SendAsync()
+        {
+            writer.Flush();
+            await body.FlushAsync(cancel);
+        }
+
 
         writer.WriteStartObject();
         writer.WritePropertyName(Name(json, nameof(Envelope<ExportDocument>.Data)));
@@ -57,7 +66,7 @@ public static class UserExportStream
                 JsonSerializer.Serialize(writer, task, TypeInfo<TaskItem>(json));
             }
 
-            await writer.FlushAsync(cancel);
+            await SendAsync();
             if (tasks.Count < TaskSlice)
             {
                 break;
@@ -83,7 +92,7 @@ public static class UserExportStream
                 JsonSerializer.Serialize(writer, entry, TypeInfo<AuditEntry>(json));
             }
 
-            await writer.FlushAsync(cancel);
+            await SendAsync();
             before -= entries.Count;
         }
 
@@ -92,7 +101,7 @@ public static class UserExportStream
         writer.WritePropertyName(Name(json, nameof(Envelope<ExportDocument>.Meta)));
         JsonSerializer.Serialize(writer, ApiResponses.Meta(context), TypeInfo<Meta>(json));
         writer.WriteEndObject();
-        await writer.FlushAsync(cancel);
+        await SendAsync();
     }
 
     private static string Name(JsonSerializerOptions json, string property) => json.PropertyNamingPolicy?.ConvertName(property) ?? property;
