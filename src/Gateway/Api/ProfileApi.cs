@@ -1,5 +1,7 @@
 using Orleans;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using UserData.Gateway.Auth;
 using UserData.Gateway.Http;
 using UserData.Gateway.Json;
@@ -28,7 +30,9 @@ public static class ProfileApi
             .WithDescription("Its tokens stop working and the email is free again.")
             .WithParameters(ETags.IfMatchParameter)
             .ProducesErrors(ErrorCodes.PreconditionFailed);
-        me.MapGet("/export", ExportAsync).WithName("exportData").WithSummary("Export everything held about the user");
+        me.MapGet("/export", ExportAsync).WithName("exportData").WithSummary("Export everything held about the user")
+            .WithDescription("Streamed: the document is written while it is read, so an export that fails midway ends in a broken connection, not an error envelope. The audit trail is the history kept within the user's quota.")
+            .Produces<Envelope<ExportDocument>>();
         return me;
     }
 
@@ -59,8 +63,8 @@ public static class ProfileApi
         return TypedResults.NoContent();
     }
 
-    public static async Task<Ok<Envelope<UserExport>>> ExportAsync(HttpContext context, IGrainFactory grains) =>
-        TypedResults.Ok(ApiResponses.Envelope(context, await Me(context, grains).ExportAsync()));
+    public static Task ExportAsync(HttpContext context, IGrainFactory grains, IOptions<JsonOptions> json) =>
+        UserExportStream.WriteAsync(context, Me(context, grains), json);
 
     public static IUserGrain Me(HttpContext context, IGrainFactory grains)
     {

@@ -21,7 +21,7 @@ public static class TasksApi
         tasks.MapPost("/", CreateAsync).WithName("createTask").Accepts<Grains.Requests.TaskRequest>("application/json")
             .WithSummary("Create a task")
             .WithParameters(IdempotencyKeys.Parameter).WithResponseHeader(ETags.Header)
-            .ProducesErrors(ErrorCodes.DuplicateName, ErrorCodes.TaskLimitExceeded, ErrorCodes.IdempotencyKeyReused);
+            .ProducesErrors(ErrorCodes.DuplicateName, ErrorCodes.TaskLimitExceeded, ErrorCodes.QuotaExceeded, ErrorCodes.IdempotencyKeyReused);
         tasks.MapGet("/", ListAsync).WithName("listTasks").WithSummary("List tasks").WithParameters(QueryParameters.TaskList);
         tasks.MapGet("/{id}", GetAsync).WithName("getTask").WithSummary("Read a task").WithResponseHeader(ETags.Header).ProducesErrors(ErrorCodes.NotFound);
         tasks.MapPut("/{id}", ReplaceAsync).WithName("replaceTask").Accepts<Grains.Requests.TaskRequest>("application/json")

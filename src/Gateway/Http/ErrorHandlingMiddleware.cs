@@ -71,6 +71,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         ForbiddenException forbidden => new(403, ErrorCodes.Forbidden, forbidden.Message),
         LastAdminException lastAdmin => new(409, ErrorCodes.Conflict, lastAdmin.Message),
         TaskLimitExceededException limit => new(422, ErrorCodes.TaskLimitExceeded, limit.Message),
+        QuotaExceededException quota => new(422, ErrorCodes.QuotaExceeded, quota.Message, quota.Details),
         IdempotencyKeyReusedException reused => new(422, ErrorCodes.IdempotencyKeyReused, reused.Message),
         Api.RateLimitedException limited => new(429, ErrorCodes.RateLimited, "Too many requests; retry later", RetryAfterSeconds: Math.Max(1, (int)Math.Ceiling(limited.RetryAfter.TotalSeconds))),
         ConcurrentWriterException or InconsistentStateException => new(503, ErrorCodes.Unavailable, "The request conflicted with another write; retry it", RetryAfterSeconds: 1),

@@ -32,6 +32,7 @@ public static class ErrorResponses
         [ErrorCodes.PayloadTooLarge] = (413, $"the body is larger than {JsonBody.MaxBytes / 1024} KiB"),
         [ErrorCodes.UnsupportedMediaType] = (415, "the body is not `application/json`"),
         [ErrorCodes.TaskLimitExceeded] = (422, "the change would leave more active tasks than allowed"),
+        [ErrorCodes.QuotaExceeded] = (422, "the change would take the user past a storage quota; `details` name the limit"),
         [ErrorCodes.IdempotencyKeyReused] = (422, "the `Idempotency-Key` was used before with another body"),
         [ErrorCodes.RateLimited] = (429, "too many requests; retry after `Retry-After` seconds"),
         [ErrorCodes.InternalError] = (500, "an unexpected failure"),

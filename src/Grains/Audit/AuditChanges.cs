@@ -112,6 +112,22 @@ public static class AuditChanges
         return new AuditEntry(seq, action, @event.At, @event.RequestId, changes);
     }
 
+    /// <summary>The size of the entry's JSON, near enough to bound a page by (values as stored, names as written).</summary>
+    public static long JsonBytes(AuditEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        long bytes = 128 + entry.Action.Length + (entry.RequestId?.Length ?? 0);
+        foreach (var (field, change) in entry.Changes)
+        {
+            bytes += 32 + field.Length + ValueBytes(change.Old) + ValueBytes(change.New);
+        }
+
+        return bytes;
+    }
+
+    private static long ValueBytes(JsonElement? value) =>
+        value is { } element ? System.Text.Encoding.UTF8.GetByteCount(element.GetRawText()) : 4;
+
     private static string? DueText(DateTimeOffset? value) => value is { } due ? Timestamps.ToText(due) : null;
 
     private static JsonElement? Text(string? value) => value is null ? null : DomainJsonContext.Text(value);

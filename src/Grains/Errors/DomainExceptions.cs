@@ -126,3 +126,19 @@ public sealed class ConcurrentWriterException : Exception
 
     public ConcurrentWriterException(string message, Exception innerException) : base(message, innerException) { }
 }
+
+/// <summary>The change would take the user past a storage quota; <see cref="Details"/> say which.</summary>
+[GenerateSerializer, Alias("quota-exceeded-exception")]
+public sealed class QuotaExceededException : DomainException
+{
+    public QuotaExceededException() : this([]) { }
+
+    public QuotaExceededException(string message) : base(message) => Details = [];
+
+    public QuotaExceededException(string message, Exception innerException) : base(message, innerException) => Details = [];
+
+    public QuotaExceededException(IReadOnlyList<Validation.FieldError> details) : base("The user's storage quota is used up") => Details = details;
+
+    [Id(0)]
+    public IReadOnlyList<Validation.FieldError> Details { get; }
+}

@@ -48,8 +48,21 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Erases all the user's data; returns the email, which the caller then releases.</summary>
     Task<string> EraseAsync(long? ifMatch, RequestOrigin request);
 
+    /// <summary>The start of an export (GET /me/export): everything but the tasks and the audit trail, which are read in slices.</summary>
     [ReadOnly]
-    Task<UserExport> ExportAsync();
+    Task<UserExportHead> ExportHeadAsync();
+
+    /// <summary>At most <paramref name="count"/> tasks (any status) from <paramref name="offset"/>, in creation order, which only appends.</summary>
+    [ReadOnly]
+    Task<IReadOnlyList<TaskItem>> ExportTasksAsync(int offset, int count);
+
+    /// <summary>
+    /// The audit entries with ordinals below <paramref name="before"/> (0 = the first entry ever), newest first: at most
+    /// <paramref name="count"/>, within the page bytes, and none older than the history kept. Ordinals never change, so a
+    /// reader can go on from the last ordinal it got while the user keeps writing.
+    /// </summary>
+    [ReadOnly]
+    Task<IReadOnlyList<AuditEntry>> ExportAuditAsync(long before, int count);
 
     /// <summary>
     /// Starts a refresh-token family (a login or a registration). With an idempotency key seen before, returns the
@@ -95,10 +108,13 @@ public interface IUserGrain : IGrainWithStringKey
     Task<Page<AuditEntry>> ListAuditAsync(PageQuery query);
 }
 
-/// <summary>Everything held about a user (GET /me/export).</summary>
-[GenerateSerializer, Immutable, Alias("user-export")]
-public sealed record UserExport(
+/// <summary>
+/// The start of GET /me/export: the profile, the number of tasks, the results (newest first, at most
+/// <see cref="UserState.KeptResults"/>) and the ordinal after the newest audit entry, from which the export reads back.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("user-export-head")]
+public sealed record UserExportHead(
     [property: Id(0)] UserProfile Profile,
-    [property: Id(1)] IReadOnlyList<TaskItem> Tasks,
+    [property: Id(1)] int TaskCount,
     [property: Id(2)] IReadOnlyList<GeneratedResult> Results,
-    [property: Id(3)] IReadOnlyList<AuditEntry> Audit);
+    [property: Id(3)] long AuditEnd);

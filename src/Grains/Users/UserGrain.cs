@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.EventSourcing;
 using Orleans.Providers;
 using UserData.Grains.Audit;
@@ -23,9 +24,11 @@ namespace UserData.Grains.Users;
 /// arguments and the clock, so deciding again is always safe.
 /// </summary>
 [LogConsistencyProvider(ProviderName = ProviderNames.Journal)]
-public sealed partial class UserGrain(TimeProvider time, ILogger<UserGrain> logger) : JournaledGrain<UserState, UserEvent>, IUserGrain
+public sealed partial class UserGrain(TimeProvider time, IOptions<UserQuotaOptions> quotaOptions, ILogger<UserGrain> logger)
+    : JournaledGrain<UserState, UserEvent>, IUserGrain
 {
-    private const int JournalPage = 1_000;
+    /// <summary>Events per journal read of the audit trail: a few, since one can be ~100 KB (a large attribute change).</summary>
+    private const int AuditReadPage = 16;
 
     /// <summary>Decisions per command before giving up: each retry means another writer appended in between.</summary>
     private const int MaxCommandAttempts = 10;
@@ -35,6 +38,8 @@ public sealed partial class UserGrain(TimeProvider time, ILogger<UserGrain> logg
     private static readonly UpdateProfileRequestValidator ProfileValidator = new();
     private static readonly PageQueryValidator PageValidator = new();
     private static readonly TaskListQueryValidator TaskListValidator = new();
+
+    private readonly UserQuotaOptions _quota = quotaOptions.Value;
 
     private string UserId => this.GetPrimaryKeyString();
 
@@ -133,15 +138,28 @@ public sealed partial class UserGrain(TimeProvider time, ILogger<UserGrain> logg
             return Decision.Raise(email, new UserErased());
         });
 
-    public async Task<UserExport> ExportAsync()
+    public Task<UserExportHead> ExportHeadAsync()
     {
         RequireUser();
-        var profile = Profile();
-        var tasks = State.Tasks.ToList();
         var results = State.Results.AsEnumerable().Reverse().ToList();
-        var audit = await ReadAuditAsync();
-        audit.Reverse();
-        return new UserExport(profile, tasks, results, audit);
+        return Task.FromResult(new UserExportHead(Profile(), State.Tasks.Count, results, State.AuditCount));
+    }
+
+    public Task<IReadOnlyList<TaskItem>> ExportTasksAsync(int offset, int count)
+    {
+        RequireUser();
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        return Task.FromResult<IReadOnlyList<TaskItem>>(State.Tasks.Skip(offset).Take(count).ToList());
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> ExportAuditAsync(long before, int count)
+    {
+        RequireUser();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        var newest = Math.Min(before, State.AuditCount) - 1;
+        var oldest = Math.Max(State.FirstRetainedAuditOrdinal(_quota.MaxHistoryBytes), newest - count + 1);
+        return newest < oldest ? [] : await ReadAuditRangeAsync(oldest, newest);
     }
 
     public Task<CommandResult<IssuedSession>> StartSessionAsync(SessionGrant grant, IdempotencyKey? idempotency, RequestOrigin request)
@@ -230,6 +248,7 @@ public sealed partial class UserGrain(TimeProvider time, ILogger<UserGrain> logg
             }
 
             Validate(TaskValidator.Check(task));
+            CheckTaskQuota();
             var created = new TaskItem
             {
                 Id = Guid.CreateVersion7(now).ToString(),
@@ -354,16 +373,20 @@ public sealed partial class UserGrain(TimeProvider time, ILogger<UserGrain> logg
         return Task.FromResult(Page<GeneratedResult>.Of(newestFirst, State.Results.Count, query.Limit, query.Offset));
     }
 
+    /// <remarks>
+    /// The trail starts at the oldest entry of the history kept (<see cref="UserQuotaOptions.MaxHistoryBytes"/>); a page
+    /// ends early, with fewer than <c>limit</c> entries, before its JSON would pass <see cref="UserQuotaOptions.MaxAuditPageBytes"/>.
+    /// </remarks>
     public async Task<Page<AuditEntry>> ListAuditAsync(PageQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
         RequireUser();
         Validate(PageValidator.Check(query));
-        var total = (int)State.AuditCount;
-        var newest = total - 1 - query.Offset;
-        var oldest = Math.Max(0, total - query.Offset - query.Limit);
+        var first = State.FirstRetainedAuditOrdinal(_quota.MaxHistoryBytes);
+        var total = (int)(State.AuditCount - first);
+        var newest = State.AuditCount - 1 - query.Offset;
+        var oldest = Math.Max(first, State.AuditCount - query.Offset - query.Limit);
         var entries = newest < oldest ? [] : await ReadAuditRangeAsync(oldest, newest);
-        entries.Reverse();
         return new Page<AuditEntry>(entries, query.Limit, query.Offset, total);
     }
 
@@ -433,36 +456,30 @@ public sealed partial class UserGrain(TimeProvider time, ILogger<UserGrain> logg
         return events.Select((@event, index) => (after + index + 1, @event)).ToList();
     }
 
-    private async Task<List<AuditEntry>> ReadAuditAsync()
+    /// <summary>
+    /// The audit entries with ordinals <paramref name="oldest"/>..<paramref name="newest"/> (0 = the first entry), newest
+    /// first, as many of the newest as fit <see cref="UserQuotaOptions.MaxAuditPageBytes"/> (always one). Read from the
+    /// mark at or before <paramref name="oldest"/> (at most a mark interval more than the range) a few events at a time,
+    /// dropping the oldest entries as the bytes pass the limit, so a read holds about a page's bytes whatever the range.
+    /// </summary>
+    private async Task<List<AuditEntry>> ReadAuditRangeAsync(long oldest, long newest)
     {
-        var entries = new List<AuditEntry>();
-        for (long after = 0; after < Version; after += JournalPage)
+        var mark = (int)(oldest / UserState.AuditMarkInterval);
+        var ordinal = (long)mark * UserState.AuditMarkInterval;
+        var after = State.AuditMarks[mark] - 1;
+
+        // Never from before the history kept: the content there may be compacted away, and the events left out.
+        if (State.RetainedHistory(_quota.MaxHistoryBytes) is { } kept && kept.FirstSeq - 1 > after)
         {
-            foreach (var (seq, @event) in await ReadJournalAsync(after, JournalPage))
-            {
-                if (AuditChanges.ToEntry(seq, @event) is { } audit)
-                {
-                    entries.Add(audit);
-                }
-            }
+            after = kept.FirstSeq - 1;
+            ordinal = kept.FirstAuditOrdinal;
         }
 
-        return entries;
-    }
-
-    /// <summary>
-    /// The audit entries with ordinals <paramref name="oldest"/>..<paramref name="newest"/> (0 = the first entry), oldest
-    /// first: read from the mark at or before <paramref name="oldest"/>, so at most a mark interval more than the page.
-    /// </summary>
-    private async Task<List<AuditEntry>> ReadAuditRangeAsync(int oldest, int newest)
-    {
-        var mark = oldest / UserState.AuditMarkInterval;
-        var ordinal = mark * UserState.AuditMarkInterval;
-        var after = State.AuditMarks[mark] - 1;
-        var entries = new List<AuditEntry>(newest - oldest + 1);
+        var window = new Queue<(AuditEntry Entry, long Bytes)>();
+        long bytes = 0;
         while (ordinal <= newest && after < Version)
         {
-            var page = await ReadJournalAsync(after, Math.Min(JournalPage, newest - ordinal + 1));
+            var page = await ReadJournalAsync(after, AuditReadPage);
             if (page.Count == 0)
             {
                 break;
@@ -480,7 +497,13 @@ public sealed partial class UserGrain(TimeProvider time, ILogger<UserGrain> logg
                 {
                     if (ordinal >= oldest)
                     {
-                        entries.Add(audit);
+                        var size = AuditChanges.JsonBytes(audit);
+                        window.Enqueue((audit, size));
+                        bytes += size;
+                        while (window.Count > 1 && bytes > _quota.MaxAuditPageBytes)
+                        {
+                            bytes -= window.Dequeue().Bytes;
+                        }
                     }
 
                     ordinal++;
@@ -488,7 +511,18 @@ public sealed partial class UserGrain(TimeProvider time, ILogger<UserGrain> logg
             }
         }
 
+        var entries = window.Select(item => item.Entry).ToList();
+        entries.Reverse();
         return entries;
+    }
+
+    /// <summary>Tasks of every status count, deleted ones too: each stays in the state.</summary>
+    private void CheckTaskQuota()
+    {
+        if (State.Tasks.Count >= _quota.MaxTasks)
+        {
+            throw new QuotaExceededException([new FieldError("tasks", Issues.QuotaExceeded, $"A user may keep at most {_quota.MaxTasks} tasks, of any status, deleted ones included")]);
+        }
     }
 
     /// <summary>The first response of an earlier request with this key, or null when the key is new (or older than 24 h).</summary>

@@ -15,6 +15,9 @@ public sealed class UserState
     public const int MaxSessionFamilies = 20;
     public const int MaxIdempotencyRecords = 1_000;
     public const int AuditMarkInterval = 100;
+
+    /// <summary>A new <see cref="HistorySegment"/> starts once the current one holds this many bytes of events.</summary>
+    public const long HistorySegmentBytes = 256 * 1024;
     public static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
 
     [Id(0)]
@@ -84,15 +87,49 @@ public sealed class UserState
     [Id(17)]
     public List<long> AuditMarks { get; set; } = [];
 
+    /// <summary>The journal in segments of about <see cref="HistorySegmentBytes"/>, oldest first, for compaction.</summary>
+    [Id(18)]
+    public List<HistorySegment> HistorySegments { get; set; } = [];
+
     [JsonIgnore]
     public bool IsRegistered => UserId is not null && !Erased;
 
     public TaskItem? FindTask(string id) => Tasks.Find(task => task.Id == id);
 
+    /// <summary>
+    /// The oldest segment of the history kept within <paramref name="maxBytes"/>: the newest segments whose bytes add up
+    /// to at most that, and always the newest one. Null before any event. It only moves forward as events are applied
+    /// (closed segments never change), as compaction requires.
+    /// </summary>
+    public HistorySegment? RetainedHistory(long maxBytes)
+    {
+        if (HistorySegments.Count == 0)
+        {
+            return null;
+        }
+
+        var index = HistorySegments.Count - 1;
+        var bytes = HistorySegments[index].Bytes;
+        while (index > 0 && bytes + HistorySegments[index - 1].Bytes <= maxBytes)
+        {
+            index--;
+            bytes += HistorySegments[index].Bytes;
+        }
+
+        return HistorySegments[index];
+    }
+
+    /// <summary>The sequence number through which the journal may drop its events' content (0: none).</summary>
+    public long CompactableThrough(long maxBytes) => RetainedHistory(maxBytes) is { } kept ? kept.FirstSeq - 1 : 0;
+
+    /// <summary>The ordinal of the oldest audit entry kept within <paramref name="maxBytes"/> of history.</summary>
+    public long FirstRetainedAuditOrdinal(long maxBytes) => RetainedHistory(maxBytes)?.FirstAuditOrdinal ?? 0;
+
     public void Apply(UserEvent @event)
     {
         ArgumentNullException.ThrowIfNull(@event);
         AppliedEvents++;
+        CountHistory(@event);
         if (AuditChanges.IsAudited(@event))
         {
             if (AuditCount % AuditMarkInterval == 0)
@@ -178,6 +215,20 @@ public sealed class UserState
         }
     }
 
+    /// <summary>Adds the event's JSON size to the current segment, or starts a segment with it when that one is full.</summary>
+    private void CountHistory(UserEvent @event)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(@event, UserEventJson.Options).LongLength;
+        if (HistorySegments.Count == 0 || HistorySegments[^1].Bytes >= HistorySegmentBytes)
+        {
+            HistorySegments.Add(new HistorySegment(AppliedEvents, AuditCount, bytes));
+        }
+        else
+        {
+            HistorySegments[^1] = HistorySegments[^1] with { Bytes = HistorySegments[^1].Bytes + bytes };
+        }
+    }
+
     private void ReplaceTask(TaskItem task)
     {
         var index = Tasks.FindIndex(existing => existing.Id == task.Id);
@@ -207,5 +258,6 @@ public sealed class UserState
         IdempotencyRecords = [];
         AuditCount = 0;
         AuditMarks = [];
+        HistorySegments = [];
     }
 }

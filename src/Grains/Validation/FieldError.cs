@@ -21,4 +21,5 @@ public static class Issues
     public const string UnknownField = "unknown_field";
     public const string UnknownParameter = "unknown_parameter";
     public const string InvalidCharacters = "invalid_characters";
+    public const string QuotaExceeded = "quota_exceeded";
 }

@@ -31,6 +31,12 @@ namespace UserData.Providers.Journal;
 /// is never cleared: <c>ClearLogAsync</c> is not supported (Orleans' default), since erasure keeps the sequence numbers
 /// that fence writers.
 /// </para>
+/// <para>
+/// Compaction (<see cref="IEventJournalOptions.CompactableThrough"/>): after each stored snapshot, the content of the
+/// events the view no longer wants, up to the snapshot's version, is erased the same way, from where the previous
+/// compaction ended. An activation takes the compaction of the snapshot it starts from as done; if the silo died between
+/// storing that snapshot and compacting, that stretch keeps its content (unread) until the grain's history is erased.
+/// </para>
 /// </remarks>
 internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
     : PrimaryBasedLogViewAdaptor<TLogView, TLogEntry, SubmissionEntry<TLogEntry>>
@@ -46,6 +52,7 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
     private readonly int _snapshotInterval;
     private readonly JsonSerializerOptions _json;
     private readonly Func<object, bool>? _erasesHistory;
+    private readonly Func<object, long>? _compactableThrough;
     private readonly ILogger _logger;
     private readonly string _stream;
 
@@ -54,6 +61,9 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
 
     // The highest snapshot version known to be stored; -1 until the stored snapshot was read.
     private long _snapshotVersion = -1;
+
+    // The events through this sequence number are known to have no content left (compacted or erased).
+    private long _compactedThrough;
 
     public EventJournalLogViewAdaptor(
         ILogViewAdaptorHost<TLogView, TLogEntry> host,
@@ -69,6 +79,7 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
         _snapshotInterval = options.SnapshotInterval;
         _json = options.JsonSerializerOptions;
         _erasesHistory = options.ErasesHistory;
+        _compactableThrough = options.CompactableThrough;
         _logger = logger;
         _stream = services.GrainId.ToString();
 
@@ -264,6 +275,7 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
             _view = JsonSerializer.Deserialize<TLogView>(snapshot.Json, _json)
                 ?? throw new InvalidDataException($"The snapshot of {_stream} at version {snapshot.Version} is null.");
             _version = checked((int)snapshot.Version);
+            _compactedThrough = Math.Max(_compactedThrough, CompactableThrough());
         }
     }
 
@@ -276,7 +288,8 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
             {
                 await Measure("write-snapshot", () => _store.WriteSnapshotAsync(_stream, snapshot));
                 _snapshotVersion = Math.Max(_snapshotVersion, snapshot.Version);
-                await Measure("redact", () => _store.RedactAsync(_stream, snapshot.Version - 1));
+                await Measure("redact", () => _store.RedactAsync(_stream, 0, snapshot.Version - 1, RedactionKind.Erasure));
+                _compactedThrough = Math.Max(_compactedThrough, snapshot.Version - 1);
                 LastPrimaryIssue.Resolve(Host, Services);
                 LogErased(_logger, Services.GrainId, snapshot.Version - 1);
                 return;
@@ -306,10 +319,14 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
         }
     }
 
-    /// <summary>One attempt: the events are durable, so a missed snapshot only makes the next replay longer.</summary>
+    /// <summary>
+    /// One attempt, then the compaction it allows: the events are durable, so a missed snapshot only makes the next replay
+    /// longer, and a missed compaction is done by the next snapshot's.
+    /// </summary>
     private async Task TryWriteSnapshotAsync()
     {
         var version = _version;
+        var compactable = CompactableThrough();
         try
         {
             var snapshot = new StoredSnapshot(version, SerializeView());
@@ -321,8 +338,35 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
 #pragma warning restore CA1031
         {
             LogSnapshotFailed(_logger, exception, Services.GrainId, version);
+            return;
+        }
+
+        if (compactable > _compactedThrough)
+        {
+            await TryCompactAsync(compactable);
         }
     }
+
+    /// <summary>Erases the content of the events after the last compaction through <paramref name="throughSeq"/>, which a stored snapshot covers.</summary>
+    private async Task TryCompactAsync(long throughSeq)
+    {
+        var afterSeq = _compactedThrough;
+        try
+        {
+            await Measure("compact", () => _store.RedactAsync(_stream, afterSeq, throughSeq, RedactionKind.Compaction));
+            _compactedThrough = Math.Max(_compactedThrough, throughSeq);
+            LogCompacted(_logger, Services.GrainId, afterSeq, throughSeq);
+        }
+#pragma warning disable CA1031 // The content stays until the next snapshot's compaction, which starts from the same place.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogCompactionFailed(_logger, exception, Services.GrainId, afterSeq, throughSeq);
+        }
+    }
+
+    /// <summary>Where the view, as of now, lets its history be compacted: never past its own version.</summary>
+    private long CompactableThrough() => _compactableThrough is null ? 0 : Math.Clamp(_compactableThrough(_view), 0, _version);
 
     private void Apply(TLogEntry entry)
     {
@@ -393,4 +437,10 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Erased the content of the events of {GrainId} through {ThroughSeq}")]
     private static partial void LogErased(ILogger logger, GrainId grainId, long throughSeq);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Compacted the history of {GrainId}: the content of events {AfterSeq} < seq <= {ThroughSeq} is erased")]
+    private static partial void LogCompacted(ILogger logger, GrainId grainId, long afterSeq, long throughSeq);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Compacting the history of {GrainId} ({AfterSeq} < seq <= {ThroughSeq}) failed; the next snapshot tries again")]
+    private static partial void LogCompactionFailed(ILogger logger, Exception exception, GrainId grainId, long afterSeq, long throughSeq);
 }

@@ -24,4 +24,13 @@ public interface IEventJournalOptions
     /// numbers. Null: no event erases history.
     /// </summary>
     Func<object, bool>? ErasesHistory { get; set; }
+
+    /// <summary>
+    /// A retention policy: given the view, the sequence number through which it no longer wants its events' content (0: it
+    /// wants all of it). After storing a snapshot the journal erases the content of the events through that number, never
+    /// past the snapshot (which stands in for them at replay), keeping their sequence numbers as an erasure does; a grain
+    /// must then not read those events, which are skipped. The number must never decrease as events are applied. Null:
+    /// history is kept whole.
+    /// </summary>
+    Func<object, long>? CompactableThrough { get; set; }
 }

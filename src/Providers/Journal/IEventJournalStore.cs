@@ -39,10 +39,11 @@ internal interface IEventJournalStore
     Task WriteSnapshotAsync(string stream, StoredSnapshot snapshot);
 
     /// <summary>
-    /// Erases the content of the events up to <paramref name="throughSeq"/> and keeps their entries and sequence numbers,
-    /// so they still fence a stale writer. Idempotent.
+    /// Erases the content of the events with <paramref name="afterSeq"/> &lt; seq &lt;= <paramref name="throughSeq"/> and keeps
+    /// their entries and sequence numbers, so they still fence a stale writer. Looks only at that range, so a caller that
+    /// knows the events through <paramref name="afterSeq"/> erased spares the store the rest. Idempotent.
     /// </summary>
-    Task RedactAsync(string stream, long throughSeq);
+    Task RedactAsync(string stream, long afterSeq, long throughSeq, RedactionKind kind);
 
     /// <summary>Completes when the store answers; throws what is wrong otherwise.</summary>
     Task CheckHealthAsync(CancellationToken cancellationToken);
@@ -56,6 +57,16 @@ internal sealed record JournalAppend(string Stream, long FirstSeq, string Append
 
 /// <summary>An event to append: its type (the JSON type discriminator, for readers of the store) and its JSON.</summary>
 internal sealed record NewEvent(string Type, string Json);
+
+/// <summary>Why event content is erased, which decides how thoroughly the store scrubs it.</summary>
+internal enum RedactionKind
+{
+    /// <summary>The right to erasure: no byte of the content may stay anywhere in the store's files (SQLite checkpoints its write-ahead log).</summary>
+    Erasure,
+
+    /// <summary>History the view no longer wants: the content leaves the journal; its files are scrubbed in their own time.</summary>
+    Compaction,
+}
 
 internal enum AppendResult
 {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using UserData.Grains;
 using UserData.Grains.Users;
 using UserData.Grains.Validation;
@@ -22,7 +23,7 @@ public static class StorageSetup
 
     /// <summary>
     /// What every silo of the product needs besides clustering: the event journal of journaled grains (the user's
-    /// erasure event erases the history before it), grain storage for the claim grains, Orleans' JSON codec for the
+    /// erasure event erases the history before it; history past the user's quota is compacted), the user quota, grain storage for the claim grains, Orleans' JSON codec for the
     /// domain's JSON values, and the clock the grains read.
     /// </summary>
     public static ISiloBuilder AddUserDataGrainServices(this ISiloBuilder silo, StorageSettings storage)
@@ -34,6 +35,8 @@ public static class StorageSetup
         TextRules.EnsureNormalizationWorks();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddUserDataSerialization();
+        silo.Services.AddOptions<UserQuotaOptions>().BindConfiguration(UserQuotaOptions.Section)
+            .Validate(quota => quota.IsValid, UserQuotaOptions.Requirement).ValidateOnStart();
         if (storage.Provider == StorageProvider.Sqlite)
         {
             silo.AddSqliteEventJournal(ProviderNames.Journal, options =>
@@ -41,6 +44,7 @@ public static class StorageSetup
                 options.Path = storage.Sqlite.Path;
                 options.ErasesHistory = ErasesHistory;
             });
+            CompactHistory<SqliteEventJournalOptions>(silo);
             silo.AddSqliteGrainStorage(ProviderNames.Claims, options => options.Path = storage.Sqlite.Path);
         }
         else
@@ -53,6 +57,7 @@ public static class StorageSetup
                 options.SnapshotTableName = dynamoDB.TablePrefix + "snapshots";
                 options.ErasesHistory = ErasesHistory;
             });
+            CompactHistory<DynamoDBEventJournalOptions>(silo);
             silo.AddDynamoDBGrainStorage(ProviderNames.Claims, options =>
             {
                 Configure(options, dynamoDB);
@@ -72,6 +77,15 @@ public static class StorageSetup
         client.UseDynamoDBClustering(options => Configure(options, storage.DynamoDB));
 
     private static bool ErasesHistory(object @event) => @event is UserErased;
+
+    /// <summary>The journal drops the content of the history a user no longer keeps (<see cref="UserQuotaOptions.MaxHistoryBytes"/>).</summary>
+    private static void CompactHistory<TOptions>(ISiloBuilder silo)
+        where TOptions : class, UserData.Providers.Journal.IEventJournalOptions =>
+        silo.Services.AddOptions<TOptions>(ProviderNames.Journal).Configure<IOptions<UserQuotaOptions>>((journal, quota) =>
+        {
+            var maxHistoryBytes = quota.Value.MaxHistoryBytes;
+            journal.CompactableThrough = view => ((UserState)view).CompactableThrough(maxHistoryBytes);
+        });
 
     private static void Configure(DynamoDBClusteringOptions options, DynamoDBStorageSettings settings)
     {

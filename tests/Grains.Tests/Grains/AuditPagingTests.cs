@@ -30,7 +30,7 @@ public class AuditPagingTests
             }
         }
 
-        var full = (await user.ExportAsync()).Audit.Select(entry => entry.Seq).ToList();
+        var full = (await ExportSlices.AuditAsync(user)).Select(entry => entry.Seq).ToList();
         Assert.Equal(ProfileUpdates + 1, full.Count);
         foreach (var (limit, offset) in new[] { (20, 0), (100, 0), (1, 0), (7, 93), (100, 100), (100, 131), (5, 226), (10, 231), (100, 300), (3, 99) })
         {

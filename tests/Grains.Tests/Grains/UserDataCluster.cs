@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
 using UserData.Grains.Common;
 using UserData.Grains.Emails;
@@ -33,7 +34,8 @@ public sealed class UserDataCluster : IAsyncDisposable
 
     public static RequestOrigin Request { get; } = new("test-request");
 
-    public static async Task<UserDataCluster> StartAsync(int silos = 1, string? sharedFolder = null)
+    /// <param name="settings">Configuration of the silos besides storage (e.g. <c>Quota:MaxTasks</c>).</param>
+    public static async Task<UserDataCluster> StartAsync(int silos = 1, string? sharedFolder = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var folder = sharedFolder ?? Directory.CreateTempSubdirectory("userdata-grains-").FullName;
         var storage = new StorageSettings { Sqlite = { Path = Path.Combine(folder, "userdata.db") } };
@@ -41,6 +43,7 @@ public sealed class UserDataCluster : IAsyncDisposable
 
         // One service: clusters sharing a store are deployments of the same service (grain storage keys include it).
         builder.Options.ServiceId = "userdata-tests";
+        builder.ConfigureHost(host => host.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>()));
         builder.ConfigureSilo((_, silo) => silo.AddUserDataGrainServices(storage));
         builder.ConfigureClient(client => client.Services.AddUserDataSerialization());
         var cluster = builder.Build();

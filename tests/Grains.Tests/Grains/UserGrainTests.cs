@@ -241,9 +241,9 @@ public class UserGrainTests
 
         await Assert.ThrowsAsync<NotFoundException>(() => user.GetTaskAsync(task.Id));
         await user.CreateTaskAsync(Task("A"), null, UserDataCluster.Request);
-        var export = await user.ExportAsync();
-        Assert.Equal(2, export.Tasks.Count);
-        Assert.Contains(export.Tasks, exported => exported.Id == task.Id && exported.IsDeleted);
-        Assert.Contains(export.Audit, entry => entry.Action == "task.deleted");
+        var tasks = await ExportSlices.TasksAsync(user);
+        Assert.Equal(2, tasks.Count);
+        Assert.Contains(tasks, exported => exported.Id == task.Id && exported.IsDeleted);
+        Assert.Contains(await ExportSlices.AuditAsync(user), entry => entry.Action == "task.deleted");
     }
 }

@@ -69,18 +69,41 @@ public sealed class DynamoDBEventJournalStoreTests : EventJournalStoreContract
         await Store.AppendAsync(first);
         await Store.AppendAsync(Append(stream, 4, 4));
 
-        await Store.RedactAsync(stream, 2);
+        await Store.RedactAsync(stream, 0, 2, RedactionKind.Erasure);
 
         var partly = (await QueryAsync(Dynamo.JournalTable, stream))[0];
         Assert.Equal([true, true, false], partly["events"].L.Select(value => value.NULL == true));
         Assert.Equal(Json(3), partly["events"].L[2].S);
 
-        await Store.RedactAsync(stream, 3);
+        await Store.RedactAsync(stream, 0, 3, RedactionKind.Erasure);
 
         var items = await QueryAsync(Dynamo.JournalTable, stream);
         Assert.Equal(["append_id", "last_seq", "seq", "stream", "written_at"], items[0].Keys.Order(StringComparer.Ordinal));
         Assert.Equal(("1", "3", first.AppendId), (items[0]["seq"].N, items[0]["last_seq"].N, items[0]["append_id"].S));
         Assert.Equal([Json(4)], items[1]["events"].L.Select(value => value.S));
+    }
+
+    [Fact]
+    public async Task Compaction_inside_an_append_nulls_only_the_events_of_its_range()
+    {
+        var stream = NewStream();
+        await Store.AppendAsync(Append(stream, 1, 1));
+        await Store.AppendAsync(Append(stream, 2, 2, 3, 4, 5));
+        await Store.AppendAsync(Append(stream, 6, 6));
+
+        await Store.RedactAsync(stream, 2, 4, RedactionKind.Compaction);
+
+        var items = await QueryAsync(Dynamo.JournalTable, stream);
+        Assert.Equal([Json(1)], items[0]["events"].L.Select(value => value.S));
+        Assert.Equal([false, true, true, false], items[1]["events"].L.Select(value => value.NULL == true));
+        Assert.Equal([1L, 2L, 5L, 6L], Seqs(await ReadAllAsync(stream)));
+
+        await Store.RedactAsync(stream, 4, 6, RedactionKind.Compaction);
+
+        items = await QueryAsync(Dynamo.JournalTable, stream);
+        Assert.Equal([false, true, true, true], items[1]["events"].L.Select(value => value.NULL == true));
+        Assert.False(items[2].ContainsKey("events"));
+        Assert.Equal([1L, 2L], Seqs(await ReadAllAsync(stream)));
     }
 
     [Fact]

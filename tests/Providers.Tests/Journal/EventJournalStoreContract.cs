@@ -87,8 +87,8 @@ public abstract class EventJournalStoreContract : JournalBackendTests
         await Store.AppendAsync(Append(stream, 1, 1, 2, 3));
         await Store.AppendAsync(Append(stream, 4, 4));
 
-        await Store.RedactAsync(stream, 2);
-        await Store.RedactAsync(stream, 2);
+        await Store.RedactAsync(stream, 0, 2, RedactionKind.Erasure);
+        await Store.RedactAsync(stream, 0, 2, RedactionKind.Erasure);
 
         Assert.Equal([3L, 4L], Seqs(await ReadAllAsync(stream)));
         Assert.Equal([3L], Seqs(await Store.ReadAsync(stream, 0, 3, 100, CancellationToken.None)));
@@ -98,6 +98,29 @@ public abstract class EventJournalStoreContract : JournalBackendTests
         Assert.Equal(AppendResult.Conflict, await Store.AppendAsync(Append(stream, 1, 10)));
         Assert.Equal(AppendResult.Appended, await Store.AppendAsync(Append(stream, 5, 5)));
         Assert.Equal([Json(3), Json(4), Json(5)], (await ReadAllAsync(stream)).Select(e => e.Json));
+    }
+
+    [Fact]
+    public async Task Compaction_erases_only_the_events_after_the_first_sequence_number_through_the_second_and_keeps_the_fence()
+    {
+        var stream = NewStream();
+        await Store.AppendAsync(Append(stream, 1, 1, 2, 3));
+        await Store.AppendAsync(Append(stream, 4, 4, 5));
+        await Store.AppendAsync(Append(stream, 6, 6));
+
+        await Store.RedactAsync(stream, 2, 4, RedactionKind.Compaction);
+        await Store.RedactAsync(stream, 2, 4, RedactionKind.Compaction);
+
+        Assert.Equal([1L, 2L, 5L, 6L], Seqs(await ReadAllAsync(stream)));
+        Assert.Equal([Json(1), Json(2), Json(5), Json(6)], (await ReadAllAsync(stream)).Select(e => e.Json));
+        Assert.Equal(AppendResult.Conflict, await Store.AppendAsync(Append(stream, 1, 10)));
+        Assert.Equal(AppendResult.Conflict, await Store.AppendAsync(Append(stream, 4, 40)));
+
+        await Store.RedactAsync(stream, 4, 6, RedactionKind.Compaction);
+
+        Assert.Equal([1L, 2L], Seqs(await ReadAllAsync(stream)));
+        Assert.Equal(AppendResult.Conflict, await Store.AppendAsync(Append(stream, 6, 60)));
+        Assert.Equal(AppendResult.Appended, await Store.AppendAsync(Append(stream, 7, 7)));
     }
 
     [Fact]

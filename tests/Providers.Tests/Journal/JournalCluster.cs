@@ -1,5 +1,6 @@
 using Orleans.Runtime;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
 using Orleans.TestingHost;
 using UserData.Providers.Journal;
 

@@ -266,6 +266,37 @@ public abstract class JournaledGrainContract : JournalBackendTests
     }
 
     [Fact]
+    public async Task Compaction_erases_the_content_the_view_no_longer_wants_up_to_each_snapshot_and_keeps_the_fence()
+    {
+        await using var cluster = await StartClusterAsync(KeepLastThreeEvents);
+        var grain = cluster.Tally(NewKey());
+        for (var n = 1; n <= 12; n++)
+        {
+            Assert.True(await grain.TryAddAsync([$"e{n}"]));
+        }
+
+        // Snapshots at 5 and 10: the view let go of events through 2, then through 7.
+        Assert.Equal([8L, 9L, 10L, 11L, 12L], EventJournalStoreContract.Seqs(await ReadAllAsync(grain)));
+        Assert.Equal(["e8", "e9", "e10", "e11", "e12"], await grain.GetHistoryAsync(7, 12));
+        Assert.Equal(AppendResult.Conflict, await Store.AppendAsync(new JournalAppend(StreamOf(grain), 1, "stale", [Added("stale")])));
+        Assert.Equal(AppendResult.Conflict, await Store.AppendAsync(new JournalAppend(StreamOf(grain), 7, "stale", [Added("stale")])));
+
+        await using (var other = await StartClusterAsync(KeepLastThreeEvents))
+        {
+            var replayed = await other.Tally(grain.GetPrimaryKeyString()).GetAsync();
+            Assert.Equal(12, replayed.Version);
+            Assert.Equal(Enumerable.Range(1, 12).Select(n => $"e{n}"), replayed.Entries);
+        }
+
+        // A deactivation snapshot (version 12, of either activation) compacts too: through 9.
+        await cluster.DeactivateAsync(grain);
+        await Eventually.TrueAsync(
+            async () => EventJournalStoreContract.Seqs(await ReadAllAsync(grain)).SequenceEqual([10L, 11L, 12L]),
+            because: "the deactivation snapshot's compaction erases events 8 and 9");
+        Assert.Equal(Enumerable.Range(1, 12).Select(n => $"e{n}"), (await grain.GetAsync()).Entries);
+    }
+
+    [Fact]
     public async Task Retrieving_confirmed_events_returns_those_after_the_first_version_through_the_second()
     {
         await using var cluster = await StartClusterAsync();
@@ -321,6 +352,13 @@ public abstract class JournaledGrainContract : JournalBackendTests
 
         Assert.Contains($"Event journal '{JournalBackend.ProviderName}'", error.ToString(), StringComparison.Ordinal);
         Assert.Contains("SnapshotInterval must be at least 1", error.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A snapshot every 5 events, and a view that wants the content of its last three events only.</summary>
+    private static void KeepLastThreeEvents(IEventJournalOptions options)
+    {
+        options.SnapshotInterval = 5;
+        options.CompactableThrough = view => ((TallyState)view).Entries.Count - 3;
     }
 
     protected Task<JournalCluster> StartClusterAsync(Action<IEventJournalOptions>? configure = null, Action<ISiloBuilder>? configureSilo = null) =>

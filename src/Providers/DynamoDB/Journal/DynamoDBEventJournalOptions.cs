@@ -22,6 +22,9 @@ public sealed class DynamoDBEventJournalOptions : DynamoDBProviderOptions, IEven
     /// <inheritdoc/>
     public Func<object, bool>? ErasesHistory { get; set; }
 
+    /// <inheritdoc/>
+    public Func<object, long>? CompactableThrough { get; set; }
+
     internal static void Validate(DynamoDBEventJournalOptions options, string journal)
     {
         options.Validate(journal);

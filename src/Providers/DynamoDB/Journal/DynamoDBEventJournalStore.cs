@@ -23,9 +23,9 @@ namespace UserData.Providers.DynamoDB.Journal;
 /// table has DynamoDB Streams on with new and old images, for the change feed.
 /// </para>
 /// <para>
-/// Erasure removes <c>events</c> from the items it covers and keeps them (key, <c>last_seq</c>, <c>written_at</c>,
-/// <c>append_id</c>) as the fence; in the one item that also holds events after the erased range, the erased elements of
-/// <c>events</c> become NULL. Reads skip both.
+/// Erasure and compaction remove <c>events</c> from the items they cover and keep them (key, <c>last_seq</c>,
+/// <c>written_at</c>, <c>append_id</c>) as the fence; in an item that also holds events outside the redacted range, the
+/// redacted elements of <c>events</c> become NULL. Reads skip both.
 /// </para>
 /// <para>Snapshot table: see <c>DynamoDBEventJournalStore.Snapshots.cs</c>.</para>
 /// </remarks>
@@ -170,16 +170,36 @@ internal sealed partial class DynamoDBEventJournalStore : IEventJournalStore
         }
     }
 
-    public async Task RedactAsync(string stream, long throughSeq)
+    /// <remarks>DynamoDB keeps no copy of a changed attribute, so both kinds of redaction are the same here.</remarks>
+    public async Task RedactAsync(string stream, long afterSeq, long throughSeq, RedactionKind kind)
     {
+        if (throughSeq <= afterSeq)
+        {
+            return;
+        }
+
+        // An append that starts at or before afterSeq may still hold events after it.
+        if (afterSeq > 0
+            && await ReadAppendAtOrBeforeAsync(stream, afterSeq, CancellationToken.None).ConfigureAwait(false) is { } straddling
+            && straddling.ContainsKey("events")
+            && LongAttribute(straddling, "last_seq") > afterSeq)
+        {
+            await RedactItemAsync(stream, LongAttribute(straddling, "seq"), LongAttribute(straddling, "last_seq"), afterSeq, throughSeq).ConfigureAwait(false);
+        }
+
         var request = new QueryRequest
         {
             TableName = _journalTable,
-            KeyConditionExpression = "#stream = :stream AND #seq <= :through",
+            KeyConditionExpression = "#stream = :stream AND #seq BETWEEN :from AND :through",
             FilterExpression = "attribute_exists(#events)",
             ProjectionExpression = "#seq, #last_seq",
             ExpressionAttributeNames = new() { ["#stream"] = "stream", ["#seq"] = "seq", ["#last_seq"] = "last_seq", ["#events"] = "events" },
-            ExpressionAttributeValues = new() { [":stream"] = new() { S = PartitionKey(stream) }, [":through"] = Number(throughSeq) },
+            ExpressionAttributeValues = new()
+            {
+                [":stream"] = new() { S = PartitionKey(stream) },
+                [":from"] = Number(afterSeq + 1),
+                [":through"] = Number(throughSeq),
+            },
             ConsistentRead = true,
         };
         do
@@ -187,7 +207,7 @@ internal sealed partial class DynamoDBEventJournalStore : IEventJournalStore
             var page = await _client.QueryAsync(request).ConfigureAwait(false);
             foreach (var item in page.Items ?? [])
             {
-                await RedactItemAsync(stream, LongAttribute(item, "seq"), LongAttribute(item, "last_seq"), throughSeq).ConfigureAwait(false);
+                await RedactItemAsync(stream, LongAttribute(item, "seq"), LongAttribute(item, "last_seq"), afterSeq, throughSeq).ConfigureAwait(false);
             }
 
             request.ExclusiveStartKey = page.LastEvaluatedKey is { Count: > 0 } next ? next : null;
@@ -221,8 +241,11 @@ internal sealed partial class DynamoDBEventJournalStore : IEventJournalStore
         KeySchema = [new KeySchemaElement("stream", KeyType.HASH), new KeySchemaElement("part", KeyType.RANGE)],
     };
 
-    /// <summary>Removes the item's events, or, when it also holds events after <paramref name="throughSeq"/>, nulls the erased ones.</summary>
-    private async Task RedactItemAsync(string stream, long firstSeq, long lastSeq, long throughSeq)
+    /// <summary>
+    /// Removes the item's events when all of them are in the range, otherwise nulls those that are (the item also holds
+    /// events before <paramref name="afterSeq"/> or after <paramref name="throughSeq"/>).
+    /// </summary>
+    private async Task RedactItemAsync(string stream, long firstSeq, long lastSeq, long afterSeq, long throughSeq)
     {
         var update = new UpdateItemRequest
         {
@@ -231,13 +254,15 @@ internal sealed partial class DynamoDBEventJournalStore : IEventJournalStore
             ConditionExpression = "attribute_exists(#stream)",
             ExpressionAttributeNames = new() { ["#stream"] = "stream", ["#events"] = "events" },
         };
-        if (lastSeq <= throughSeq)
+        if (firstSeq > afterSeq && lastSeq <= throughSeq)
         {
             update.UpdateExpression = "REMOVE #events";
         }
         else
         {
-            var erased = Enumerable.Range(0, checked((int)(throughSeq - firstSeq + 1)));
+            var from = Math.Max(afterSeq + 1, firstSeq) - firstSeq;
+            var through = Math.Min(lastSeq, throughSeq) - firstSeq;
+            var erased = Enumerable.Range(checked((int)from), checked((int)(through - from + 1)));
             update.UpdateExpression = "SET " + string.Join(", ", erased.Select(index => string.Create(CultureInfo.InvariantCulture, $"#events[{index}] = :erased")));
             update.ExpressionAttributeValues = new() { [":erased"] = new() { NULL = true } };
         }

@@ -28,6 +28,9 @@ public sealed class SqliteEventJournalOptions : IEventJournalOptions
     /// <inheritdoc/>
     public Func<object, bool>? ErasesHistory { get; set; }
 
+    /// <inheritdoc/>
+    public Func<object, long>? CompactableThrough { get; set; }
+
     internal static void Validate(SqliteEventJournalOptions options, string journal)
     {
         if (string.IsNullOrWhiteSpace(options.Path))

@@ -39,7 +39,8 @@ namespace UserData.Providers.Sqlite.Journal;
 /// <para>
 /// Positions follow commit order because SQLite lets one transaction write at a time and a position is taken inside it.
 /// Erasure empties <c>data</c> with <c>secure_delete</c> on and then checkpoints, so the erased text is overwritten in the
-/// file and dropped from the write-ahead log.
+/// file and dropped from the write-ahead log. Compaction empties <c>data</c> the same way but leaves the write-ahead log to
+/// SQLite's own checkpoints: forcing one would hold every grain's appends behind any long read.
 /// </para>
 /// </remarks>
 internal sealed partial class SqliteEventJournalStore : IEventJournalStore, IAsyncDisposable
@@ -133,9 +134,9 @@ internal sealed partial class SqliteEventJournalStore : IEventJournalStore, IAsy
         return pending.Completion;
     }
 
-    public Task RedactAsync(string stream, long throughSeq)
+    public Task RedactAsync(string stream, long afterSeq, long throughSeq, RedactionKind kind)
     {
-        var pending = new SqlitePendingRedaction(stream, throughSeq);
+        var pending = new SqlitePendingRedaction(stream, afterSeq, throughSeq, kind);
         Enqueue(pending);
         return pending.Completion;
     }

@@ -77,8 +77,8 @@ internal sealed partial class SqliteJournalWriter : IDisposable
                 "SELECT append_id FROM journal_events WHERE stream = $stream AND seq = $seq",
                 ("$stream", SqliteType.Text), ("$seq", SqliteType.Integer));
             _redactEvents = Prepare(
-                "UPDATE journal_events SET data = NULL WHERE stream = $stream AND seq <= $through_seq AND data IS NOT NULL",
-                ("$stream", SqliteType.Text), ("$through_seq", SqliteType.Integer));
+                "UPDATE journal_events SET data = NULL WHERE stream = $stream AND seq > $after_seq AND seq <= $through_seq AND data IS NOT NULL",
+                ("$stream", SqliteType.Text), ("$after_seq", SqliteType.Integer), ("$through_seq", SqliteType.Integer));
             _upsertSnapshot = Prepare(
                 """
                 INSERT INTO journal_snapshots (stream, version, written_at, data) VALUES ($stream, $version, $written_at, $data)
@@ -106,7 +106,7 @@ internal sealed partial class SqliteJournalWriter : IDisposable
         var started = Stopwatch.GetTimestamp();
         var writtenAt = JournalTimestamp.ToText(DateTimeOffset.UtcNow);
         var conflicts = 0;
-        var redacted = false;
+        var erased = false;
         try
         {
             RollBackLeftoverTransaction();
@@ -123,8 +123,8 @@ internal sealed partial class SqliteJournalWriter : IDisposable
                         Execute(_upsertSnapshot, snapshot.Stream, snapshot.Snapshot.Version, writtenAt, snapshot.Snapshot.Json);
                         break;
                     case SqlitePendingRedaction redaction:
-                        Execute(_redactEvents, redaction.Stream, redaction.ThroughSeq);
-                        redacted = true;
+                        Execute(_redactEvents, redaction.Stream, redaction.AfterSeq, redaction.ThroughSeq);
+                        erased |= redaction.Kind == RedactionKind.Erasure;
                         break;
                 }
             }
@@ -147,7 +147,7 @@ internal sealed partial class SqliteJournalWriter : IDisposable
 
         Interlocked.Increment(ref _commitCount);
         LogBatchCommitted(_logger, batch.Count, conflicts, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        if (redacted)
+        if (erased)
         {
             CheckpointErasedContent();
         }

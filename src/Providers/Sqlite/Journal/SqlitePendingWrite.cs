@@ -47,7 +47,11 @@ internal sealed class SqlitePendingSnapshot(string stream, StoredSnapshot snapsh
     public StoredSnapshot Snapshot { get; } = snapshot;
 }
 
-internal sealed class SqlitePendingRedaction(string stream, long throughSeq) : SqlitePendingCommand(stream)
+internal sealed class SqlitePendingRedaction(string stream, long afterSeq, long throughSeq, RedactionKind kind) : SqlitePendingCommand(stream)
 {
+    public long AfterSeq { get; } = afterSeq;
+
     public long ThroughSeq { get; } = throughSeq;
+
+    public RedactionKind Kind { get; } = kind;
 }
