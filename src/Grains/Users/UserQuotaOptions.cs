@@ -6,7 +6,7 @@ namespace UserData.Grains.Users;
 /// </summary>
 public sealed class UserQuotaOptions
 {
-    public const string Section = "Quota";
+    public const string SectionName = "Quota";
 
     /// <summary>Tasks of any status, archived and deleted included (a deleted task stays in the user's state).</summary>
     public int MaxTasks { get; set; } = 1_000;

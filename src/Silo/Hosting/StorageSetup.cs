@@ -35,7 +35,7 @@ public static class StorageSetup
         TextRules.EnsureNormalizationWorks();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddUserDataSerialization();
-        silo.Services.AddOptions<UserQuotaOptions>().BindConfiguration(UserQuotaOptions.Section)
+        silo.Services.AddOptions<UserQuotaOptions>().BindConfiguration(UserQuotaOptions.SectionName)
             .Validate(quota => quota.IsValid, UserQuotaOptions.Requirement).ValidateOnStart();
         if (storage.Provider == StorageProvider.Sqlite)
         {
