@@ -23,7 +23,7 @@ public sealed class LakeOptions
     public string S3Region { get; set; } = "us-east-1";
 
     /// <summary>How often the lake is compacted: small files merged, erased users' rows removed, <c>tasks/</c> rebuilt.</summary>
-    public TimeSpan CompactionInterval { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan CompactionInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>A shard's lease expires when its holder has not renewed it for this long; another worker then takes over.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);

@@ -235,6 +235,8 @@ internal sealed partial class LakeWorker : BackgroundService
         var cancellationToken = held.Stopping.Token;
         while (!cancellationToken.IsCancellationRequested)
         {
+            // An interval first, then a cycle: a worker restarted in a crash loop does not rewrite the lake at every start.
+            await Task.Delay(_options.CompactionInterval, cancellationToken).ConfigureAwait(false);
             try
             {
                 await _compactor.CompactAsync(held, cancellationToken).ConfigureAwait(false);
@@ -243,8 +245,6 @@ internal sealed partial class LakeWorker : BackgroundService
             {
                 LogCompactionFailed(_logger, exception, _storage.Location);
             }
-
-            await Task.Delay(_options.CompactionInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 

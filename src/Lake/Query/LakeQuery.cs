@@ -13,6 +13,9 @@ namespace UserData.Lake.Query;
 /// </summary>
 public static class LakeQuery
 {
+    /// <summary>Compaction may delete a file between DuckDB's listing of a folder and its reading of the file: then the query runs again.</summary>
+    private const int Attempts = 3;
+
     /// <summary>Runs <paramref name="sql"/> and writes the result to <paramref name="output"/> as tab-separated text with a header line.</summary>
     /// <returns>The number of rows written.</returns>
     /// <exception cref="DuckDBException">The SQL failed (its message says why).</exception>
@@ -48,6 +51,20 @@ public static class LakeQuery
     }
 
     private static async Task<long> RunInFolderAsync(string folder, string sql, TextWriter output, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await RunOnceInFolderAsync(folder, sql, output, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DuckDBException exception) when (attempt < Attempts && exception.Message.Contains("No such file or directory", StringComparison.Ordinal))
+            {
+            }
+        }
+    }
+
+    private static async Task<long> RunOnceInFolderAsync(string folder, string sql, TextWriter output, CancellationToken cancellationToken)
     {
         using var connection = new DuckDBConnection("DataSource=:memory:");
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);

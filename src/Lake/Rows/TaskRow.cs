@@ -58,7 +58,7 @@ public sealed class TaskRow
             Status = row.TaskStatus ?? string.Empty,
             DueAt = row.TaskDueAt,
             Category = row.TaskCategory,
-            Tags = row.TaskTags,
+            Tags = row.TaskTags ?? [], // a task's tags are a list, possibly empty; Parquet.Net reads an empty list back as null
             Version = row.TaskVersion ?? 0,
             CreatedAt = row.TaskCreatedAt ?? default,
             UpdatedAt = row.TaskUpdatedAt ?? default,
