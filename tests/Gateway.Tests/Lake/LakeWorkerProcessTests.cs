@@ -74,7 +74,7 @@ public sealed class LakeWorkerProcessTests : IAsyncLifetime
             () => Checkpoint().Owner is { } owner && owner != firstOwner,
             LeaseDuration * 2 + TimeSpan.FromSeconds(2),
             "the second worker takes the lease over");
-        Assert.Contains("Took the lease on journal over", second.Output, StringComparison.Ordinal);
+        await Eventually.TrueAsync(() => second.Output.Contains("Took the lease on journal over", StringComparison.Ordinal), because: "the takeover's log line");
         await Eventually.TrueAsync(async () => await LakeRowsAsync() == Users * EventsPerUser, TimeSpan.FromSeconds(90), "every event in the lake");
     }
 
