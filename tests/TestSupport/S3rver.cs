@@ -22,6 +22,17 @@ public sealed class S3rver : IAsyncDisposable
     // Runs node in the background and kills it when the test process's end of stdin closes (also when that process is killed).
     private const string ExitWithParentScript = "\"$@\" </dev/null & child=$!; cat >/dev/null; kill $child 2>/dev/null; wait $child";
 
+    // s3rver takes only its own access key (S3RVER); the services' clients sign with the fixed local credentials they fall
+    // back to without a credential chain ("local", as for DynamoDB Local), or with HostProcess's ("test"): both are added.
+    private const string StartScript = """
+        const S3rver = require('s3rver');
+        const account = require('s3rver/lib/models/account').DUMMY_ACCOUNT;
+        account.createKeyPair('local', 'local');
+        account.createKeyPair('test', 'test');
+        const [directory, port, bucket] = process.argv.slice(1);
+        new S3rver({ directory, address: '127.0.0.1', port: Number(port), silent: true, configureBuckets: [{ name: bucket }] }).run();
+        """;
+
     private readonly Process _process;
     private readonly string _folder;
     private readonly EventHandler _onProcessExit;
@@ -58,12 +69,7 @@ public sealed class S3rver : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = TestTools.Folder,
         };
-        foreach (var argument in new[]
-        {
-            "-c", ExitWithParentScript, "sh", node, Path.Combine(TestTools.NodeModules, "s3rver", "bin", "s3rver.js"),
-            "--directory", folder, "--address", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--silent",
-            "--configure-bucket", Bucket,
-        })
+        foreach (var argument in new[] { "-c", ExitWithParentScript, "sh", node, "-e", StartScript, folder, port.ToString(CultureInfo.InvariantCulture), Bucket })
         {
             start.ArgumentList.Add(argument);
         }

@@ -14,7 +14,7 @@ namespace UserData.Lake.Query;
 public static class LakeQuery
 {
     /// <summary>Compaction may delete a file between DuckDB's listing of a folder and its reading of the file: then the query runs again.</summary>
-    private const int Attempts = 3;
+    private const int Attempts = 5;
 
     /// <summary>Runs <paramref name="sql"/> and writes the result to <paramref name="output"/> as tab-separated text with a header line.</summary>
     /// <returns>The number of rows written.</returns>
@@ -28,6 +28,21 @@ public static class LakeQuery
             return await RunInFolderAsync(storage.Location, sql, output, cancellationToken).ConfigureAwait(false);
         }
 
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await RunOverCopyAsync(storage, sql, output, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FileNotFoundException) when (attempt < Attempts)
+            {
+                // Compaction replaced a file between the listing and the copy: list again.
+            }
+        }
+    }
+
+    private static async Task<long> RunOverCopyAsync(ILakeStorage storage, string sql, TextWriter output, CancellationToken cancellationToken)
+    {
         var copy = Directory.CreateTempSubdirectory("userdata-lake-query-");
         try
         {

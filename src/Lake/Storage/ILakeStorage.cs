@@ -17,6 +17,7 @@ public interface ILakeStorage
     Task WriteAsync(string key, Stream content, CancellationToken cancellationToken);
 
     /// <summary>The file's content as a seekable stream.</summary>
+    /// <exception cref="FileNotFoundException">There is no such file (compaction may have removed it since it was listed).</exception>
     Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken);
 
     /// <summary>Deletes the files; a missing one is no error.</summary>

@@ -28,7 +28,15 @@ public static class LakeStorageFactory
         }
 
         // An S3-compatible server (s3rver) takes any credentials and is addressed path-style.
-        var config = new AmazonS3Config { ServiceURL = options.S3ServiceUrl, ForcePathStyle = true, AuthenticationRegion = options.S3Region };
+        // The SDK's default integrity checksums are newer than most S3-compatible servers: only where S3 requires them.
+        var config = new AmazonS3Config
+        {
+            ServiceURL = options.S3ServiceUrl,
+            ForcePathStyle = true,
+            AuthenticationRegion = options.S3Region,
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        };
         AWSCredentials credentials;
         try
         {

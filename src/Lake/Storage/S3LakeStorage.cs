@@ -41,12 +41,33 @@ public sealed class S3LakeStorage : ILakeStorage, IDisposable
 
     public async Task WriteAsync(string key, Stream content, CancellationToken cancellationToken) =>
         await _s3.PutObjectAsync(
-            new PutObjectRequest { BucketName = _bucket, Key = _prefix + key, InputStream = content, AutoCloseStream = false, ContentType = "application/vnd.apache.parquet" },
+            new PutObjectRequest
+            {
+                BucketName = _bucket,
+                Key = _prefix + key,
+                InputStream = content,
+                AutoCloseStream = false,
+                ContentType = "application/vnd.apache.parquet",
+
+                // The content is a seekable stream: signed whole rather than sent aws-chunked, which S3-compatible servers
+                // such as s3rver would store as is.
+                UseChunkEncoding = false,
+            },
             cancellationToken).ConfigureAwait(false);
 
     public async Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
     {
-        using var answer = await _s3.GetObjectAsync(_bucket, _prefix + key, cancellationToken).ConfigureAwait(false);
+        GetObjectResponse answer;
+        try
+        {
+            answer = await _s3.GetObjectAsync(_bucket, _prefix + key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NoSuchKeyException exception)
+        {
+            throw new FileNotFoundException($"{Location}{key} is gone (compaction replaces files).", key, exception);
+        }
+
+        using var response = answer;
         var copy = new MemoryStream();
         await answer.ResponseStream.CopyToAsync(copy, cancellationToken).ConfigureAwait(false);
         copy.Position = 0;
