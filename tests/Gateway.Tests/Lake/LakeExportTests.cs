@@ -19,7 +19,7 @@ namespace UserData.Gateway.Tests.Lake;
 /// HTTP (register, profile, tasks created, updated, deleted, results, sign-in, erasure), then the lake's <c>events</c>
 /// equal the journal's events minus the erased user's, each once; <c>tasks</c> equals the API's view of every remaining
 /// user's tasks; no personal value is in any lake file; the erasure's audit is a log line. A restart resumes from the
-/// checkpoint. On SQLite with a lake folder, and on DynamoDB Local (Streams) with the lake in S3 (s3rver).
+/// checkpoint. On SQLite and on DynamoDB Local (Streams) with a lake folder, and on SQLite with the lake in S3 (s3rver).
 /// </summary>
 public sealed class LakeExportTests : IAsyncLifetime
 {
@@ -47,22 +47,31 @@ public sealed class LakeExportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task On_dynamodb_streams_the_s3_lake_holds_the_journal_minus_the_erased_user_and_the_api_s_tasks()
+    public async Task On_dynamodb_streams_the_lake_folder_holds_the_journal_minus_the_erased_user_and_the_api_s_tasks()
     {
         var dynamoDb = await DynamoDbLocal.Shared;
-        var s3 = await S3rver.Shared;
         var settings = LakeSettings(DynamoDbGateway.DynamoDbSettings(GatewayHost.BaseSettings(_folder), dynamoDb.ServiceUrl));
-        settings["Lake:S3Bucket"] = S3rver.Bucket;
-        settings["Lake:S3Prefix"] = S3rver.NewPrefix();
-        settings["Lake:S3ServiceUrl"] = s3.ServiceUrl;
-        var storage = LakeStorageFactory.Create(new LakeOptions { S3Bucket = S3rver.Bucket, S3Prefix = settings["Lake:S3Prefix"]!, S3ServiceUrl = s3.ServiceUrl });
+        settings["Lake:Path"] = Path.Combine(_folder, "lake");
         using var client = new AmazonDynamoDBClient(
             new BasicAWSCredentials(DynamoDbLocal.AccessKey, DynamoDbLocal.SecretKey),
             new AmazonDynamoDBConfig { ServiceURL = dynamoDb.ServiceUrl, AuthenticationRegion = DynamoDbLocal.Region });
 
+        await RunWorkloadAndCheckAsync(
+            settings, new FolderLakeStorage(settings["Lake:Path"]!), () => ReadDynamoDbJournalAsync(client, settings["Storage:DynamoDB:TablePrefix"] + "journal"));
+    }
+
+    [Fact]
+    public async Task On_sqlite_the_s3_lake_holds_the_journal_minus_the_erased_user_and_the_api_s_tasks()
+    {
+        var s3 = await S3rver.Shared;
+        var settings = LakeSettings(GatewayHost.BaseSettings(_folder));
+        settings["Lake:S3Bucket"] = S3rver.Bucket;
+        settings["Lake:S3Prefix"] = S3rver.NewPrefix();
+        settings["Lake:S3ServiceUrl"] = s3.ServiceUrl;
+        var storage = LakeStorageFactory.Create(new LakeOptions { S3Bucket = S3rver.Bucket, S3Prefix = settings["Lake:S3Prefix"]!, S3ServiceUrl = s3.ServiceUrl });
         try
         {
-            await RunWorkloadAndCheckAsync(settings, storage, () => ReadDynamoDbJournalAsync(client, settings["Storage:DynamoDB:TablePrefix"] + "journal"));
+            await RunWorkloadAndCheckAsync(settings, storage, () => Task.FromResult(ReadSqliteJournal(settings["Storage:Sqlite:Path"]!)));
         }
         finally
         {
