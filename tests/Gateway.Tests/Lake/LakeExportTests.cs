@@ -156,7 +156,7 @@ public sealed class LakeExportTests : IAsyncLifetime
         return Support.Api.ToSession(login, session.Email);
     }
 
-    private static async Task WaitUntilLakeMatchesAsync(Support.Api api, ILakeStorage storage, Func<Task<List<JournalEvent>>> readJournal, List<Session> kept, Session erased)
+    private async Task WaitUntilLakeMatchesAsync(Support.Api api, ILakeStorage storage, Func<Task<List<JournalEvent>>> readJournal, List<Session> kept, Session erased)
     {
         List<string> expectedEvents = [], lakeEvents = [], expectedTasks = [], lakeTasks = [];
         try
@@ -176,6 +176,7 @@ public sealed class LakeExportTests : IAsyncLifetime
         }
         catch (TimeoutException)
         {
+            Assert.True(lakeEvents.Count > 0, "Nothing was exported; the lake's log:\n" + string.Join('\n', _logs.Lines.Where(line => line.Contains("UserData.Lake", StringComparison.Ordinal))));
             Assert.Equal(string.Join('\n', expectedEvents), string.Join('\n', lakeEvents));
             Assert.Equal(string.Join('\n', expectedTasks), string.Join('\n', lakeTasks));
             throw;

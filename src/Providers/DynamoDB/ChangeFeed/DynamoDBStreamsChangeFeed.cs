@@ -77,8 +77,10 @@ public sealed class DynamoDBStreamsChangeFeed : IChangeFeed, IDisposable
 
             page = await _streams.GetRecordsAsync(iterator, maxRecords, cancellationToken).ConfigureAwait(false);
         }
-        catch (DynamoDBStreamsException exception) when (exception.ErrorType == "ExpiredIteratorException")
+        catch (DynamoDBStreamsException exception) when (exception.ErrorType is "ExpiredIteratorException" or "TrimmedDataAccessException")
         {
+            // A kept iterator expired, or points before the shard's oldest record (DynamoDB Local answers so for an iterator
+            // taken while the shard was empty): a fresh one from the checkpoint.
             _iterators.TryRemove(shard.Id, out _);
             iterator = await _streams.GetShardIteratorAsync(arn, shard.Id, after, cancellationToken).ConfigureAwait(false);
             if (iterator is null)
