@@ -25,18 +25,27 @@ public static class DynamoDBClients
             return new AmazonDynamoDBClient(new AmazonDynamoDBConfig { RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region) });
         }
 
-        // A local endpoint (DynamoDB Local) takes any credentials; use the default chain when it has some.
         var config = new AmazonDynamoDBConfig { ServiceURL = options.ServiceUrl, AuthenticationRegion = options.Region };
-        AWSCredentials credentials;
+        return new AmazonDynamoDBClient(Credentials(options), config);
+    }
+
+    /// <summary>
+    /// The credentials of the SDK's default chain (the ECS task role in AWS); for a local endpoint (DynamoDB Local),
+    /// which takes any credentials, fixed ones when the chain has none.
+    /// </summary>
+    public static AWSCredentials Credentials(DynamoDBProviderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var config = string.IsNullOrEmpty(options.ServiceUrl)
+            ? new AmazonDynamoDBConfig { RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region) }
+            : new AmazonDynamoDBConfig { ServiceURL = options.ServiceUrl, AuthenticationRegion = options.Region };
         try
         {
-            credentials = DefaultAWSCredentialsIdentityResolver.GetCredentials(config);
+            return DefaultAWSCredentialsIdentityResolver.GetCredentials(config);
         }
-        catch (AmazonClientException)
+        catch (AmazonClientException) when (!string.IsNullOrEmpty(options.ServiceUrl))
         {
-            credentials = new BasicAWSCredentials("local", "local");
+            return new BasicAWSCredentials("local", "local");
         }
-
-        return new AmazonDynamoDBClient(credentials, config);
     }
 }

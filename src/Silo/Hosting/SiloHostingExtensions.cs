@@ -54,6 +54,7 @@ public static class SiloHostingExtensions
             silo.AddUserDataDashboard(configuration);
         });
         builder.Services.AddUserDataHealthChecks().AddCheck<SiloActiveHealthCheck>("silo", tags: [HealthEndpoints.ReadyTag]);
+        builder.AddUserDataLake(storage);
     }
 
     private static async Task<IPAddress> AdvertisedAddressAsync(ClusterSettings cluster, CancellationToken cancellationToken)

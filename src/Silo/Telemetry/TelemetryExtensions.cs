@@ -1,5 +1,6 @@
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using UserData.Lake.Diagnostics;
 using UserData.Providers.Diagnostics;
 
 namespace UserData.Silo.Telemetry;
@@ -11,7 +12,7 @@ public static class TelemetryExtensions
     public const string OrleansMeter = "Microsoft.Orleans";
 
     /// <summary>
-    /// ASP.NET Core's and Kestrel's, Orleans', the grain calls' and the storage providers' meters (and <paramref name="extraMeters"/>),
+    /// ASP.NET Core's and Kestrel's, Orleans', the grain calls', the storage providers' and the data lake's meters (and <paramref name="extraMeters"/>),
     /// exported for Prometheus; traces of HTTP requests and grain calls exported over OTLP when
     /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the exporter reads the standard <c>OTEL_*</c> variables itself).
     /// </summary>
@@ -21,7 +22,7 @@ public static class TelemetryExtensions
         var telemetry = builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
-                .AddMeter(OrleansMeter, ProviderInstruments.MeterName, GrainCallMetrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel")
+                .AddMeter(OrleansMeter, ProviderInstruments.MeterName, LakeInstruments.MeterName, GrainCallMetrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel")
                 .AddMeter(extraMeters)
                 .AddPrometheusExporter());
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))

@@ -1,4 +1,3 @@
-using Orleans.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Orleans.TestingHost;

@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using UserData.Lake.Storage;
+using UserData.TestSupport;
+
+namespace UserData.Gateway.Tests.Lake;
+
+/// <summary>
+/// The lake worker in silo processes (<c>dotnet UserData.Silo.dll</c>, <c>Lake__Enabled=true</c>) on one SQLite journal
+/// of 5,000 events: killed with SIGKILL mid-batch and restarted, the lake holds every event once; two workers on one
+/// journal, one exports and the other stands by until the first is killed, then takes over within the lease time.
+/// Compaction is off (an interval of a day), so a doubled row would stay visible.
+/// </summary>
+public sealed class LakeWorkerProcessTests : IAsyncLifetime
+{
+    private const int Users = 50;
+    private const int EventsPerUser = 100;
+    private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(3);
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("userdata-lake-worker-").FullName;
+
+    private string Database => Path.Combine(_folder, "userdata.db");
+
+    private string LakeFolder => Path.Combine(_folder, "lake");
+
+    public Task InitializeAsync()
+    {
+        WriteJournal();
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(_folder, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_worker_killed_mid_batch_resumes_from_its_checkpoint_and_the_lake_holds_each_event_once()
+    {
+        string? killed = null;
+        for (var kill = 0; kill < 3; kill++)
+        {
+            await using var silo = await StartSiloAsync();
+            await Eventually.TrueAsync(
+                () => Checkpoint() is { Owner: { } owner, Pending: not null } && owner != killed, because: "a batch in flight in the new worker");
+            killed = Checkpoint().Owner;
+            await silo.KillAsync();
+        }
+
+        Assert.NotEqual(Users * EventsPerUser, await LakeRowsAsync());
+        await using (await StartSiloAsync())
+        {
+            await Eventually.TrueAsync(async () => await LakeRowsAsync() == Users * EventsPerUser, TimeSpan.FromSeconds(90), "every event in the lake");
+        }
+
+        var counts = await LakeReader.RowsAsync(new FolderLakeStorage(LakeFolder), "SELECT count(*), count(DISTINCT (user_id, seq)) FROM events");
+        Assert.Equal([$"{Users * EventsPerUser}\t{Users * EventsPerUser}"], counts);
+    }
+
+    [Fact]
+    public async Task Of_two_workers_one_exports_the_other_stands_by_and_takes_over_within_the_lease_time_when_the_first_is_killed()
+    {
+        await using var first = await StartSiloAsync();
+        await Eventually.TrueAsync(() => Checkpoint().Owner is not null, because: "the first worker holds the lease");
+        var firstOwner = Checkpoint().Owner;
+        await using var second = await StartSiloAsync();
+        await Eventually.TrueAsync(() => second.Output.Contains("stands by", StringComparison.Ordinal), because: "the second worker standing by");
+        Assert.Equal(firstOwner, Checkpoint().Owner);
+
+        await first.KillAsync();
+        await Eventually.TrueAsync(
+            () => Checkpoint().Owner is { } owner && owner != firstOwner,
+            LeaseDuration * 2 + TimeSpan.FromSeconds(2),
+            "the second worker takes the lease over");
+        await Eventually.TrueAsync(() => second.Output.Contains("Took the lease on journal over", StringComparison.Ordinal), because: "the takeover's log line");
+        await Eventually.TrueAsync(async () => await LakeRowsAsync() == Users * EventsPerUser, TimeSpan.FromSeconds(90), "every event in the lake");
+    }
+
+    private Task<HostProcess> StartSiloAsync() => HostProcess.StartAsync("UserData.Silo.dll", new Dictionary<string, string>
+    {
+        ["Storage__Sqlite__Path"] = Database,
+        ["Cluster__SiloPort"] = LoopbackPort.Next().ToString(CultureInfo.InvariantCulture),
+        ["Cluster__GatewayPort"] = LoopbackPort.Next().ToString(CultureInfo.InvariantCulture),
+        ["Lake__Enabled"] = "true",
+        ["Lake__Path"] = LakeFolder,
+        ["Lake__MaxBatchEvents"] = "100",
+        ["Lake__PollInterval"] = "00:00:00.2",
+        ["Lake__LeaseDuration"] = LeaseDuration.ToString(),
+        ["Lake__CompactionInterval"] = "1.00:00:00",
+        ["Logging__LogLevel__Default"] = "Warning",
+        ["Logging__LogLevel__UserData.Lake"] = "Information",
+    });
+
+    private async Task<long> LakeRowsAsync() =>
+        (await LakeReader.RowsAsync(new FolderLakeStorage(LakeFolder), "SELECT count(*) FROM events")).Select(long.Parse).SingleOrDefault();
+
+    private (string? Owner, string? Pending) Checkpoint()
+    {
+        using var connection = new SqliteConnection($"Data Source={Database};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT owner, pending_through FROM change_feed_shards WHERE consumer = 'lake' AND shard = 'journal'";
+        try
+        {
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? (reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1)) : (null, null);
+        }
+        catch (SqliteException exception) when (exception.Message.Contains("no such table", StringComparison.Ordinal))
+        {
+            return (null, null);
+        }
+    }
+
+    /// <summary>The journal's table as the journal makes it, filled with task events of <see cref="Users"/> users.</summary>
+    private void WriteJournal()
+    {
+        using var connection = new SqliteConnection($"Data Source={Database};Pooling=False");
+        connection.Open();
+        using var transaction = connection.BeginTransaction();
+        using var create = connection.CreateCommand();
+        create.CommandText = """
+            CREATE TABLE journal_events (
+                position   INTEGER PRIMARY KEY AUTOINCREMENT,
+                stream     TEXT    NOT NULL,
+                seq        INTEGER NOT NULL,
+                type       TEXT    NOT NULL,
+                written_at TEXT    NOT NULL,
+                append_id  TEXT    NOT NULL,
+                data       TEXT,
+                UNIQUE (stream, seq)
+            );
+            """;
+        create.ExecuteNonQuery();
+        using var insert = connection.CreateCommand();
+        insert.CommandText = "INSERT INTO journal_events (stream, seq, type, written_at, append_id, data) VALUES ($stream, $seq, 'task.created', $at, $append, $data)";
+        var stream = insert.Parameters.Add("$stream", SqliteType.Text);
+        var seq = insert.Parameters.Add("$seq", SqliteType.Integer);
+        var at = insert.Parameters.Add("$at", SqliteType.Text);
+        var append = insert.Parameters.Add("$append", SqliteType.Text);
+        var data = insert.Parameters.Add("$data", SqliteType.Text);
+        var start = new DateTimeOffset(2026, 1, 30, 23, 0, 0, TimeSpan.Zero);
+        for (var n = 1; n <= EventsPerUser; n++)
+        {
+            for (var user = 0; user < Users; user++)
+            {
+                var time = start.AddMinutes(n).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+                stream.Value = $"user/u{user:D3}";
+                seq.Value = n;
+                at.Value = time;
+                append.Value = Guid.NewGuid().ToString("N");
+                data.Value = new JsonObject
+                {
+                    ["type"] = "task.created",
+                    ["at"] = time,
+                    ["request_id"] = $"r{n}",
+                    ["task"] = new JsonObject { ["id"] = $"t{n}", ["name"] = $"task {n}", ["status"] = "todo", ["version"] = 1, ["created_at"] = time, ["updated_at"] = time },
+                }.ToJsonString();
+                insert.ExecuteNonQuery();
+            }
+        }
+
+        transaction.Commit();
+    }
+}
