@@ -20,6 +20,12 @@ public sealed partial class CloudFormationTemplateTests : IDisposable
         ["membership"] = "Clustering",
     };
 
+    /// <summary>
+    /// Tables of features the stack does not deploy yet: the data lake's checkpoints (<c>Lake__Enabled</c> is off in the
+    /// stack; docs/lake.md says what deploying it needs).
+    /// </summary>
+    private static readonly HashSet<string> NotDeployed = ["change-feed"];
+
     private static readonly string TemplatePath = Path.Combine(RepositoryRoot.Path, "deploy", "cloudformation", "userdata.json");
 
     private readonly JsonDocument _document = JsonDocument.Parse(File.ReadAllText(TemplatePath));
@@ -101,8 +107,9 @@ public sealed partial class CloudFormationTemplateTests : IDisposable
     [Fact]
     public void The_stacks_tables_are_the_tables_the_code_names()
     {
-        Assert.Equal(CodeFacts.DynamoDbTableSuffixes.Order(), Tables().Select(table => table.Suffix).Order());
-        Assert.Equal(CodeFacts.DynamoDbTableSuffixes.Order(), TableProviders.Keys.Order());
+        var deployed = CodeFacts.DynamoDbTableSuffixes.Except(NotDeployed).Order().ToList();
+        Assert.Equal(deployed, Tables().Select(table => table.Suffix).Order());
+        Assert.Equal(deployed, TableProviders.Keys.Order());
     }
 
     [Fact]

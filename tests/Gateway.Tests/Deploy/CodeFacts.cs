@@ -53,7 +53,7 @@ internal static partial class CodeFacts
     private static HashSet<string> FindConfigurationKeys()
     {
         var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var assemblies = new[] { "UserData.Gateway", "UserData.Silo", "UserData.Providers", "UserData.Grains" }.Select(Assembly.Load);
+        var assemblies = new[] { "UserData.Gateway", "UserData.Silo", "UserData.Providers", "UserData.Grains", "UserData.Lake" }.Select(Assembly.Load);
         foreach (var type in assemblies.SelectMany(assembly => assembly.GetTypes()))
         {
             if (type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field
@@ -102,10 +102,17 @@ internal static partial class CodeFacts
         var byProvider = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var (path, text) in Sources.Value.Where(source => source.Text.Contains("using Amazon.DynamoDBv2", StringComparison.Ordinal)))
         {
+            var calls = AsyncCall().Matches(text).Select(call => call.Groups["name"].Value).Where(name => clientMethods.Contains(name + "Async")).ToList();
             var relative = Path.GetRelativePath(DynamoDBProviders, path);
             if (relative.StartsWith("..", StringComparison.Ordinal))
             {
-                throw new InvalidOperationException($"{path} uses DynamoDB outside src/Providers/DynamoDB: teach CodeFacts which tables it calls.");
+                // Wiring may name the client's types; only the providers may call it.
+                if (calls.Count > 0)
+                {
+                    throw new InvalidOperationException($"{path} calls DynamoDB outside src/Providers/DynamoDB: teach CodeFacts which tables it calls.");
+                }
+
+                continue;
             }
 
             var provider = Path.GetDirectoryName(relative)!.Split(Path.DirectorySeparatorChar)[0];
@@ -114,7 +121,7 @@ internal static partial class CodeFacts
                 byProvider[provider] = actions = new HashSet<string>(StringComparer.Ordinal);
             }
 
-            foreach (var call in AsyncCall().Matches(text).Select(call => call.Groups["name"].Value).Where(name => clientMethods.Contains(name + "Async")))
+            foreach (var call in calls)
             {
                 if (call.StartsWith("Transact", StringComparison.Ordinal))
                 {
