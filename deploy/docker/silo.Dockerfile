@@ -8,6 +8,7 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY src/Grains/UserData.Grains.csproj src/Grains/
 COPY src/Providers/UserData.Providers.csproj src/Providers/
+COPY src/Lake/UserData.Lake.csproj src/Lake/
 COPY src/Silo/UserData.Silo.csproj src/Silo/
 RUN dotnet restore src/Silo/UserData.Silo.csproj
 COPY src/ src/

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
 
 namespace UserData.TestSupport;
 
@@ -10,7 +11,7 @@ namespace UserData.TestSupport;
 /// project references the program's project), as a process of its own. Its output is kept; it can be stopped with
 /// the signals ECS sends (SIGTERM, SIGKILL); and it dies with the test process, even one killed outright.
 /// </summary>
-public sealed class HostProcess : IAsyncDisposable
+public sealed partial class HostProcess : IAsyncDisposable
 {
     private static readonly TimeSpan ReadyDeadline = TimeSpan.FromSeconds(90);
 
@@ -90,14 +91,24 @@ public sealed class HostProcess : IAsyncDisposable
             // Credentials for the SDK's default chain, so that no process probes for an instance role.
             Environment = { ["AWS_ACCESS_KEY_ID"] = "test", ["AWS_SECRET_ACCESS_KEY"] = "test" },
         };
-        foreach (var argument in (string[])["-c", ExitWithParentScript, "sh", "dotnet", path, "--urls", address.ToString().TrimEnd('/'), .. arguments ?? []])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        // The watcher shell drops environment names that are not shell identifiers (Logging__LogLevel__UserData.Lake):
+        // those settings go on the command line instead.
+        var settingArguments = new List<string>();
         foreach (var (key, value) in environment)
         {
-            start.Environment[key] = value;
+            if (ShellName().IsMatch(key))
+            {
+                start.Environment[key] = value;
+            }
+            else
+            {
+                settingArguments.Add($"--{key.Replace("__", ":", StringComparison.Ordinal)}={value}");
+            }
+        }
+
+        foreach (var argument in (string[])["-c", ExitWithParentScript, "sh", "dotnet", path, "--urls", address.ToString().TrimEnd('/'), .. settingArguments, .. arguments ?? []])
+        {
+            start.ArgumentList.Add(argument);
         }
 
         var shell = new Process { StartInfo = start, EnableRaisingEvents = true };
@@ -209,4 +220,7 @@ public sealed class HostProcess : IAsyncDisposable
             // Already closed.
         }
     }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex ShellName();
 }

@@ -5,6 +5,7 @@ using UserData.Gateway.Tests.Support;
 namespace UserData.Gateway.Tests.Metrics;
 
 /// <summary><c>GET /metrics</c> on the real gateway after real traffic: valid exposition, every family with real values.</summary>
+[Collection(MetricsCollection.Name)]
 public sealed class MetricsEndpointTests(OpsGateway fixture) : IClassFixture<OpsGateway>
 {
     private Support.Api Api => fixture.Api;

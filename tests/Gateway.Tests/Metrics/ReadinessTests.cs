@@ -5,6 +5,7 @@ using UserData.TestSupport;
 namespace UserData.Gateway.Tests.Metrics;
 
 /// <summary><c>/health/ready</c> follows the store: 503 while DynamoDB is unreachable, 200 again once it is back, with no restart.</summary>
+[Collection(MetricsCollection.Name)]
 public sealed class ReadinessTests : IAsyncLifetime
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("userdata-ready-").FullName;
