@@ -35,6 +35,7 @@ public sealed class WriteLoad : IAsyncDisposable
     private Task? _running;
     private long _nextUser;
     private long _nextName;
+    private long _abandoned;
 
     /// <param name="prefix">Starts every task name of this load, so that loads on the same users never reuse a name.</param>
     public WriteLoad(HttpClient http, IReadOnlyList<ApiUser> users, string prefix)
@@ -53,6 +54,15 @@ public sealed class WriteLoad : IAsyncDisposable
     public IReadOnlyList<string> Users { get; }
 
     public ConcurrentQueue<WriteFailure> Failures { get; } = new();
+
+    /// <summary>
+    /// Probe writes given up after <see cref="ProbeTimeout"/>, as a frontend gives up a request: a pure gateway's call that
+    /// was on its way through a gateway silo when that silo was killed waits for Orleans' response timeout (30 s).
+    /// </summary>
+    public long Abandoned => Interlocked.Read(ref _abandoned);
+
+    /// <summary>How long one probe write may take before the probe gives it up and writes again.</summary>
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>Time since the load was created, the clock of every recorded time.</summary>
     public TimeSpan Now => _clock.Elapsed;
@@ -92,7 +102,7 @@ public sealed class WriteLoad : IAsyncDisposable
         {
             while (_clock.Elapsed - since < deadline)
             {
-                if (await TryWriteAsync(user, "probe-").ConfigureAwait(false))
+                if (await TryWriteAsync(user, "probe-", ProbeTimeout).ConfigureAwait(false))
                 {
                     return (user, _clock.Elapsed - since);
                 }
@@ -143,7 +153,7 @@ public sealed class WriteLoad : IAsyncDisposable
     /// <summary>Counts, acknowledgements and failures by kind, for a test's output.</summary>
     public string Summary()
     {
-        var lines = new List<string> { $"acknowledged {AcknowledgedCount}, failed {Failures.Count}" };
+        var lines = new List<string> { $"acknowledged {AcknowledgedCount}, failed {Failures.Count}, probe writes abandoned after {Seconds(ProbeTimeout)} s {Abandoned}" };
         lines.AddRange(Failures.GroupBy(failure => failure.Kind).Select(kind =>
             $"  {kind.Count()} x {kind.Key}, {kind.Select(failure => failure.User).Distinct().Count()} users, " +
             $"first at {Seconds(kind.Min(failure => failure.At))} s, last at {Seconds(kind.Max(failure => failure.At))} s: {kind.First().Detail}"));
@@ -168,8 +178,9 @@ public sealed class WriteLoad : IAsyncDisposable
     }
 
     /// <summary>Creates one task with a name never used before; records the acknowledgement or the failure.</summary>
-    private async Task<bool> TryWriteAsync(string user, string kind)
+    private async Task<bool> TryWriteAsync(string user, string kind, TimeSpan? timeout = null)
     {
+        using var giveUp = new CancellationTokenSource(timeout ?? Timeout.InfiniteTimeSpan);
         var name = $"{_prefix}-{kind}{Interlocked.Increment(ref _nextName).ToString(CultureInfo.InvariantCulture)}";
 
         // Archived tasks do not count toward the limit of 100 active tasks per user.
@@ -180,7 +191,7 @@ public sealed class WriteLoad : IAsyncDisposable
         };
         try
         {
-            using var response = await _http.SendAsync(request).ConfigureAwait(false);
+            using var response = await _http.SendAsync(request, giveUp.Token).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.Created)
             {
                 _acknowledged[user].Enqueue((name, _clock.Elapsed));
@@ -190,6 +201,10 @@ public sealed class WriteLoad : IAsyncDisposable
             var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
             var code = TryParse(body)?["error"]?["code"]?.GetValue<string>();
             Failures.Enqueue(new WriteFailure(_clock.Elapsed, user, response.StatusCode, code, response.Headers.RetryAfter is not null, body));
+        }
+        catch (OperationCanceledException) when (giveUp.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _abandoned);
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
         {
