@@ -62,7 +62,7 @@ public sealed class WriteLoad : IAsyncDisposable
     public long Abandoned => Interlocked.Read(ref _abandoned);
 
     /// <summary>How long one probe write may take before the probe gives it up and writes again.</summary>
-    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>Time since the load was created, the clock of every recorded time.</summary>
     public TimeSpan Now => _clock.Elapsed;
