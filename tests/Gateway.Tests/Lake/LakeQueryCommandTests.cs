@@ -19,7 +19,14 @@ public sealed class LakeQueryCommandTests : IAsyncLifetime
         var day = new DateTime(2026, 1, 31, 12, 0, 0, DateTimeKind.Utc);
         EventRow Created(string user, long seq, string status) => new()
         {
-            UserId = user, Seq = seq, EventType = "task.created", OccurredAt = day, WrittenAt = day, TaskId = $"{user}-{seq}", TaskName = $"task {seq}", TaskStatus = status,
+            UserId = user,
+            Seq = seq,
+            EventType = "task.created",
+            OccurredAt = day,
+            WrittenAt = day,
+            TaskId = $"{user}-{seq}",
+            TaskName = $"task {seq}",
+            TaskStatus = status,
         };
 
         var events = new List<EventRow> { Created("u1", 2, "todo"), Created("u1", 3, "done"), Created("u2", 2, "todo") };
