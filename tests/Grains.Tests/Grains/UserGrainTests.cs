@@ -98,10 +98,21 @@ public class UserGrainTests
             await (i % 2 == 0 ? onFirst : onSecond).CreateTaskAsync(Task($"t{i}"), null, UserDataCluster.Request);
         }
 
+        // A side that keeps losing the race gives up (ConcurrentWriterException, a 503 for the API's client) having
+        // appended nothing; it is retried as a client retries a 503.
         var concurrent = await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(10, 40).Select(async i =>
         {
-            await (i % 2 == 0 ? onFirst : onSecond).CreateTaskAsync(Task($"t{i}"), null, UserDataCluster.Request);
-            return $"t{i}";
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await (i % 2 == 0 ? onFirst : onSecond).CreateTaskAsync(Task($"t{i}"), null, UserDataCluster.Request);
+                    return $"t{i}";
+                }
+                catch (ConcurrentWriterException) when (attempt < 10)
+                {
+                }
+            }
         }));
 
         var journal = JournalFile.Events(first, "user", userId);
