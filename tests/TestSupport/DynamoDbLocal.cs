@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace UserData.TestSupport;
 
@@ -23,19 +20,13 @@ public sealed class DynamoDbLocal : IAsyncDisposable
     private static readonly Lazy<Task<DynamoDbLocal>> SharedServer = new(() => StartAsync());
     private const int StartAttempts = 3;
 
-    // Runs java in the background and kills it when the test process's end of stdin closes (also when that process is killed).
-    private const string ExitWithParentScript = "\"$@\" </dev/null & child=$!; cat >/dev/null; kill $child 2>/dev/null; wait $child";
+    private readonly ServerProcess _server;
 
-    private readonly Process _process;
-    private readonly EventHandler _onProcessExit;
-
-    private DynamoDbLocal(Process process, int port)
+    private DynamoDbLocal(ServerProcess server, int port)
     {
-        _process = process;
+        _server = server;
         Port = port;
         ServiceUrl = $"http://127.0.0.1:{port}";
-        _onProcessExit = (_, _) => Kill(process);
-        AppDomain.CurrentDomain.ProcessExit += _onProcessExit;
     }
 
     /// <summary>One server for the whole test process, started by the first caller.</summary>
@@ -62,117 +53,30 @@ public sealed class DynamoDbLocal : IAsyncDisposable
         {
             // Another process can take the port between our probe and the server's bind: then it exits and we retry.
             var port = LoopbackPort.Next();
-            var output = new OutputLog();
-            var process = Start(folder, output,
+            var server = ServerProcess.Start(folder,
                 java, "-Xmx1g", "-XX:+UseSerialGC", "-Djava.library.path=DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar",
                 "-inMemory", "-sharedDb", "-port", port.ToString(CultureInfo.InvariantCulture));
             try
             {
-                if (await WaitUntilListeningAsync(process, port, output, cancellationToken).ConfigureAwait(false))
+                // The configuration line proves that DynamoDB Local itself, not another process, took the port.
+                if (await server.WaitUntilListeningAsync("DynamoDB Local", port, output => output.Contains($"Port:\t{port}"), StartTimeout, cancellationToken).ConfigureAwait(false))
                 {
-                    return new DynamoDbLocal(process, port);
+                    return new DynamoDbLocal(server, port);
                 }
             }
             catch
             {
-                Kill(process);
-                process.Dispose();
+                await server.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
 
-            process.Dispose();
+            await server.DisposeAsync().ConfigureAwait(false);
             if (attempt == StartAttempts)
             {
-                throw new InvalidOperationException($"DynamoDB Local exited at start {StartAttempts} times; its last output:\n{output}");
+                throw new InvalidOperationException($"DynamoDB Local exited at start {StartAttempts} times; its last output:\n{server.Output}");
             }
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        AppDomain.CurrentDomain.ProcessExit -= _onProcessExit;
-        Kill(_process);
-        await _process.WaitForExitAsync().ConfigureAwait(false);
-        _process.Dispose();
-    }
-
-    private static Process Start(string workingDirectory, OutputLog output, params string[] command)
-    {
-        var start = new ProcessStartInfo("/bin/sh")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(ExitWithParentScript);
-        start.ArgumentList.Add("sh");
-        foreach (var argument in command)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, line) => output.Add(line.Data);
-        process.ErrorDataReceived += (_, line) => output.Add(line.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    /// <summary>True once the server printed its configuration and the port accepts a connection; false if it exited first.</summary>
-    private static async Task<bool> WaitUntilListeningAsync(Process process, int port, OutputLog output, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (process.HasExited)
-            {
-                return false;
-            }
-
-            // The configuration line proves that DynamoDB Local itself, not another process, took the port.
-            if (output.Contains($"Port:\t{port}") && await AcceptsConnectionAsync(port, cancellationToken).ConfigureAwait(false))
-            {
-                return !process.HasExited;
-            }
-
-            if (clock.Elapsed > StartTimeout)
-            {
-                throw new InvalidOperationException($"DynamoDB Local did not listen on 127.0.0.1:{port} within {StartTimeout}; its output:\n{output}");
-            }
-
-            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task<bool> AcceptsConnectionAsync(int port, CancellationToken cancellationToken)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

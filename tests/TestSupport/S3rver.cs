@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace UserData.TestSupport;
 
@@ -19,9 +16,6 @@ public sealed class S3rver : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly Lazy<Task<S3rver>> SharedServer = new(() => StartAsync());
 
-    // Runs node in the background and kills it when the test process's end of stdin closes (also when that process is killed).
-    private const string ExitWithParentScript = "\"$@\" </dev/null & child=$!; cat >/dev/null; kill $child 2>/dev/null; wait $child";
-
     // s3rver takes only its own access key (S3RVER); the services' clients sign with the fixed local credentials they fall
     // back to without a credential chain ("local", as for DynamoDB Local), or with HostProcess's ("test"): both are added.
     private const string StartScript = """
@@ -33,17 +27,14 @@ public sealed class S3rver : IAsyncDisposable
         new S3rver({ directory, address: '127.0.0.1', port: Number(port), silent: true, configureBuckets: [{ name: bucket }] }).run();
         """;
 
-    private readonly Process _process;
+    private readonly ServerProcess _server;
     private readonly string _folder;
-    private readonly EventHandler _onProcessExit;
 
-    private S3rver(Process process, string folder, int port)
+    private S3rver(ServerProcess server, string folder, int port)
     {
-        _process = process;
+        _server = server;
         _folder = folder;
         ServiceUrl = $"http://127.0.0.1:{port}";
-        _onProcessExit = (_, _) => Kill(process);
-        AppDomain.CurrentDomain.ProcessExit += _onProcessExit;
     }
 
     public static Task<S3rver> Shared => SharedServer.Value;
@@ -60,73 +51,27 @@ public sealed class S3rver : IAsyncDisposable
         var node = TestTools.FindOnPath("node") ?? throw new InvalidOperationException("s3rver needs Node.js (`node` on PATH).");
         var folder = Directory.CreateTempSubdirectory("userdata-s3rver-").FullName;
         var port = LoopbackPort.Next();
-        var output = new OutputLog();
-        var start = new ProcessStartInfo("/bin/sh")
+        var server = ServerProcess.Start(TestTools.Folder, node, "-e", StartScript, folder, port.ToString(CultureInfo.InvariantCulture), Bucket);
+        try
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = TestTools.Folder,
-        };
-        foreach (var argument in new[] { "-c", ExitWithParentScript, "sh", node, "-e", StartScript, folder, port.ToString(CultureInfo.InvariantCulture), Bucket })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, line) => output.Add(line.Data);
-        process.ErrorDataReceived += (_, line) => output.Add(line.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var clock = Stopwatch.StartNew();
-        while (!await AcceptsConnectionAsync(port, cancellationToken).ConfigureAwait(false))
-        {
-            if (process.HasExited || clock.Elapsed > StartTimeout)
+            if (await server.WaitUntilListeningAsync("s3rver", port, _ => true, StartTimeout, cancellationToken).ConfigureAwait(false))
             {
-                Kill(process);
-                throw new InvalidOperationException($"s3rver did not listen on 127.0.0.1:{port}; its output:\n{output}");
+                return new S3rver(server, folder, port);
             }
-
-            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
 
-        return new S3rver(process, folder, port);
+        await server.DisposeAsync().ConfigureAwait(false);
+        throw new InvalidOperationException($"s3rver exited before listening on 127.0.0.1:{port}; its output:\n{server.Output}");
     }
 
     public async ValueTask DisposeAsync()
     {
-        AppDomain.CurrentDomain.ProcessExit -= _onProcessExit;
-        Kill(_process);
-        await _process.WaitForExitAsync().ConfigureAwait(false);
-        _process.Dispose();
+        await _server.DisposeAsync().ConfigureAwait(false);
         Directory.Delete(_folder, recursive: true);
-    }
-
-    private static async Task<bool> AcceptsConnectionAsync(int port, CancellationToken cancellationToken)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
     }
 }
