@@ -316,8 +316,7 @@ public sealed partial class CloudFormationTemplateTests : IDisposable
     [Fact]
     public async Task The_template_passes_cfn_lint()
     {
-        var lint = TestTools.FindOnPath("cfn-lint") ?? throw new InvalidOperationException(
-            "The template is linted with AWS's cfn-lint, which is not on PATH: install it (`pip install cfn-lint`) and run the tests again.");
+        var lint = await TestTools.EnsurePythonCommandAsync("cfn-lint", "cfn-lint", "Linting the CloudFormation template");
         var start = new ProcessStartInfo(lint) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(TemplatePath);
         using var process = Process.Start(start)!;
