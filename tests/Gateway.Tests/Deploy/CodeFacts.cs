@@ -44,6 +44,16 @@ internal static partial class CodeFacts
     /// <summary>Every IAM action of <see cref="DynamoDbActionsByProvider"/>.</summary>
     public static IReadOnlySet<string> DynamoDbActions { get; } = DynamoDbActionsByProvider.Values.SelectMany(actions => actions).ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>
+    /// IAM actions (<c>dynamodb:GetRecords</c>, ...) of the DynamoDB Streams operations the change feed calls: the code signs
+    /// those requests itself, naming each operation in a <c>CallAsync("...")</c> of the file with the Streams API's target prefix.
+    /// </summary>
+    public static IReadOnlySet<string> DynamoDbStreamsActions { get; } = Sources.Value
+        .Where(source => source.Text.Contains("\"DynamoDBStreams_20120810.\"", StringComparison.Ordinal))
+        .SelectMany(source => StreamsCall().Matches(source.Text))
+        .Select(call => "dynamodb:" + call.Groups["operation"].Value)
+        .ToHashSet(StringComparer.Ordinal);
+
     /// <summary>The tables the silo names after <c>Storage:DynamoDB:TablePrefix</c> (<c>journal</c>, ...), read from the code that names them.</summary>
     public static IReadOnlySet<string> DynamoDbTableSuffixes { get; } = Sources.Value
         .SelectMany(source => TableSuffix().Matches(source.Text))
@@ -145,6 +155,9 @@ internal static partial class CodeFacts
 
     [GeneratedRegex(@"\b(?<kind>Put|Update|Delete|ConditionCheck|Get)\s*=\s*new\s+(Put|Update|Delete|ConditionCheck|Get)\b")]
     private static partial Regex TransactionItem();
+
+    [GeneratedRegex(@"CallAsync\(\s*""(?<operation>[A-Za-z]+)""")]
+    private static partial Regex StreamsCall();
 
     [GeneratedRegex(@"TablePrefix\s*\+\s*""(?<suffix>[A-Za-z0-9_.-]+)""")]
     private static partial Regex TableSuffix();
