@@ -22,10 +22,10 @@ public sealed record ExportDocument(UserProfile Profile, IReadOnlyList<TaskItem>
 public static class UserExportStream
 {
     /// <summary>Tasks per grain call: a task is at most a few KB.</summary>
-    private const int TaskSlice = 100;
+    public const int TaskSlice = 100;
 
     /// <summary>Audit entries per grain call: an entry can be ~64 KB (a large attribute change shows old and new).</summary>
-    private const int AuditSlice = 10;
+    public const int AuditSlice = 4;
 
     public static async Task WriteAsync(HttpContext context, IUserGrain user, IOptions<JsonOptions> jsonOptions)
     {

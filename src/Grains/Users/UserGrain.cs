@@ -459,8 +459,9 @@ public sealed partial class UserGrain(TimeProvider time, IOptions<UserQuotaOptio
     /// <summary>
     /// The audit entries with ordinals <paramref name="oldest"/>..<paramref name="newest"/> (0 = the first entry), newest
     /// first, as many of the newest as fit <see cref="UserQuotaOptions.MaxAuditPageBytes"/> (always one). Read from the
-    /// mark at or before <paramref name="oldest"/> (at most a mark interval more than the range) a few events at a time,
-    /// dropping the oldest entries as the bytes pass the limit, so a read holds about a page's bytes whatever the range.
+    /// mark at or before <paramref name="oldest"/> (at most a mark interval more than the range) a few events at a time
+    /// (never more than the range's entries), dropping the oldest entries as the bytes pass the limit, so a read holds
+    /// about a page's bytes whatever the range.
     /// </summary>
     private async Task<List<AuditEntry>> ReadAuditRangeAsync(long oldest, long newest)
     {
@@ -475,11 +476,13 @@ public sealed partial class UserGrain(TimeProvider time, IOptions<UserQuotaOptio
             ordinal = kept.FirstAuditOrdinal;
         }
 
+        // No more events per read than entries asked for: an export asks for a few at a time, many exports at once.
+        var pageSize = (int)Math.Min(AuditReadPage, newest - oldest + 1);
         var window = new Queue<(AuditEntry Entry, long Bytes)>();
         long bytes = 0;
         while (ordinal <= newest && after < Version)
         {
-            var page = await ReadJournalAsync(after, AuditReadPage);
+            var page = await ReadJournalAsync(after, pageSize);
             if (page.Count == 0)
             {
                 break;

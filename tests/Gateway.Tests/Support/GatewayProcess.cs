@@ -21,6 +21,8 @@ public sealed class GatewayProcess : IDisposable
 
     public HttpClient Client { get; }
 
+    public int ProcessId => _process.Id;
+
     public static async Task<GatewayProcess> StartAsync(IReadOnlyDictionary<string, string?> settings)
     {
         var address = new Uri($"http://127.0.0.1:{LoopbackPort.Next()}");
