@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using UserData.Lake.Export;
 using UserData.Lake.Storage;
 using UserData.TestSupport;
 
@@ -8,9 +9,10 @@ namespace UserData.Gateway.Tests.Lake;
 
 /// <summary>
 /// The lake worker in silo processes (<c>dotnet UserData.Silo.dll</c>, <c>Lake__Enabled=true</c>) on one SQLite journal
-/// of 5,000 events: killed with SIGKILL mid-batch and restarted, the lake holds every event once; two workers on one
-/// journal, one exports and the other stands by until the first is killed, then takes over within the lease time.
-/// Compaction is off (an interval of a day), so a doubled row would stay visible.
+/// of 5,000 events: killed with SIGKILL three times between writing a batch's file and committing its checkpoint (the
+/// test holds SQLite's write lock, so the commit waits), each restart writes that batch again and the lake ends with
+/// every event once; two workers on one journal, one exports and the other stands by until the first is killed, then
+/// takes over within the lease time. Compaction is off (an interval of a day), so a doubled row would stay visible.
 /// </summary>
 public sealed class LakeWorkerProcessTests : IAsyncLifetime
 {
@@ -37,29 +39,37 @@ public sealed class LakeWorkerProcessTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_worker_killed_mid_batch_resumes_from_its_checkpoint_and_the_lake_holds_each_event_once()
+    public async Task A_worker_killed_between_writing_a_batch_and_committing_it_writes_that_batch_again_and_the_lake_holds_each_event_once()
     {
-        string? killed = null;
+        BatchInFlight? killedIn = null;
         for (var kill = 0; kill < 3; kill++)
         {
             await using var silo = await StartSiloAsync();
-            await Eventually.TrueAsync(() => Checkpoint() is { Owner: { } owner } && owner != killed, because: "the new worker holds the lease");
-            killed = Checkpoint().Owner;
-
-            // Killed with a batch in flight when the test sees one (a fast worker may finish between two looks): either way
-            // the lake must end with each event once.
-            var deadline = DateTime.UtcNow.AddSeconds(5);
-            while (Checkpoint().Pending is null && DateTime.UtcNow < deadline)
+            if (killedIn is not null)
             {
-                await Task.Delay(5);
+                await Eventually.TrueAsync(
+                    () => silo.Output.Contains($"writing again the batch after {killedIn.After} through {killedIn.Through}", StringComparison.Ordinal),
+                    because: "the restarted worker writing the killed batch again");
             }
 
-            await silo.KillAsync();
+            var batch = await CatchABatchInFlightAsync(killedThrough: killedIn?.Through);
+            await using (batch.Lock)
+            {
+                // The worker wrote the batch's file; its checkpoint commit now waits on the lock the test holds.
+                await Eventually.TrueAsync(() => batch.FileWritten, because: $"the file of the batch through {batch.Through}");
+                await silo.KillAsync();
+            }
+
+            var checkpoint = Checkpoint();
+            Assert.Equal(batch.After, checkpoint.Position);
+            Assert.Equal(batch.Through, checkpoint.Pending);
+            killedIn = batch;
         }
 
         await using (await StartSiloAsync())
         {
-            await Eventually.TrueAsync(async () => await LakeRowsAsync() == Users * EventsPerUser, TimeSpan.FromSeconds(90), "every event in the lake");
+            await Eventually.TrueAsync(
+                async () => await LakeDistinctKeysAsync() == Users * EventsPerUser, TimeSpan.FromSeconds(90), "every event in the lake");
         }
 
         var counts = await LakeReader.RowsAsync(new FolderLakeStorage(LakeFolder), "SELECT count(*), count(DISTINCT (user_id, seq)) FROM events");
@@ -103,20 +113,81 @@ public sealed class LakeWorkerProcessTests : IAsyncLifetime
     private async Task<long> LakeRowsAsync() =>
         (await LakeReader.RowsAsync(new FolderLakeStorage(LakeFolder), "SELECT count(*) FROM events")).Select(long.Parse).SingleOrDefault();
 
-    private (string? Owner, string? Pending) Checkpoint()
+    private async Task<long> LakeDistinctKeysAsync() =>
+        (await LakeReader.RowsAsync(new FolderLakeStorage(LakeFolder), "SELECT count(DISTINCT (user_id, seq)) FROM events")).Select(long.Parse).SingleOrDefault();
+
+    /// <summary>
+    /// Takes SQLite's write lock on the journal's file (<c>BEGIN IMMEDIATE</c>; WAL lets the worker go on reading the
+    /// journal and its checkpoint) at a moment the checkpoint shows a batch begun and not committed: the worker can still
+    /// write that batch's files (its lease stays current for a lease duration after its last renewal, which now waits on
+    /// the lock too), and its commit waits on the lock. Only once the worker has committed a batch past
+    /// <paramref name="killedThrough"/> (the batch killed before, which it writes again first), so its Parquet writer
+    /// is warm. Looks again every few milliseconds until it catches one.
+    /// </summary>
+    private async Task<BatchInFlight> CatchABatchInFlightAsync(string? killedThrough)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var connection = new SqliteConnection($"Data Source={Database};Pooling=False;Default Timeout=10");
+            connection.Open();
+            using (var begin = connection.CreateCommand())
+            {
+                begin.CommandText = "BEGIN IMMEDIATE";
+                begin.ExecuteNonQuery();
+            }
+
+            var state = Checkpoint(connection);
+            if (state is { Pending: { } through } && state.Position != killedThrough && through != killedThrough)
+            {
+                return new BatchInFlight(connection, LakeFolder, state.Position, through);
+            }
+
+            await connection.DisposeAsync();
+            Assert.True(DateTime.UtcNow < deadline, "No batch in flight seen within 60 s.");
+            await Task.Delay(5);
+        }
+    }
+
+    private (string? Owner, string? Position, string? Pending) Checkpoint()
     {
         using var connection = new SqliteConnection($"Data Source={Database};Pooling=False");
         connection.Open();
+        return Checkpoint(connection);
+    }
+
+    private static (string? Owner, string? Position, string? Pending) Checkpoint(SqliteConnection connection)
+    {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT owner, pending_through FROM change_feed_shards WHERE consumer = 'lake' AND shard = 'journal'";
+        command.CommandText = "SELECT owner, position, pending_through FROM change_feed_shards WHERE consumer = 'lake' AND shard = 'journal'";
         try
         {
             using var reader = command.ExecuteReader();
-            return reader.Read() ? (reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1)) : (null, null);
+            return reader.Read() ? (Text(reader, 0), Text(reader, 1), Text(reader, 2)) : (null, null, null);
         }
         catch (SqliteException exception) when (exception.Message.Contains("no such table", StringComparison.Ordinal))
         {
-            return (null, null);
+            return (null, null, null);
+        }
+
+        static string? Text(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
+    }
+
+    /// <summary>
+    /// A batch the worker began and has not committed, seen under the write lock the test holds (<see cref="Lock"/>, a
+    /// connection inside <c>BEGIN IMMEDIATE</c>; disposing it rolls back and releases the lock).
+    /// </summary>
+    private sealed record BatchInFlight(SqliteConnection Lock, string LakeFolder, string? After, string Through)
+    {
+        /// <summary>Whether a file of the batch (named after it, in any date partition) is in the lake.</summary>
+        public bool FileWritten
+        {
+            get
+            {
+                var name = $"part-{BatchFiles.Tag("sqlite-journal", "journal", After, Through)}.parquet";
+                var events = Path.Combine(LakeFolder, BatchFiles.EventsFolder);
+                return Directory.Exists(events) && Directory.EnumerateFiles(events, name, SearchOption.AllDirectories).Any();
+            }
         }
     }
 
