@@ -215,10 +215,10 @@ public sealed class UserState
         }
     }
 
-    /// <summary>Adds the event's JSON size to the current segment, or starts a segment with it when that one is full.</summary>
+    /// <summary>Adds the event's JSON size in the journal to the current segment, or starts a segment with it when that one is full.</summary>
     private void CountHistory(UserEvent @event)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(@event, UserEventJson.Options).LongLength;
+        var bytes = UserEventJson.JournalSize(@event);
         if (HistorySegments.Count == 0 || HistorySegments[^1].Bytes >= HistorySegmentBytes)
         {
             HistorySegments.Add(new HistorySegment(AppliedEvents, AuditCount, bytes));

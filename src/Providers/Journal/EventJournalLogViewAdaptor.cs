@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Orleans.EventSourcing;
 using Orleans.EventSourcing.Common;
@@ -50,9 +51,11 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
 
     private readonly IEventJournalStore _store;
     private readonly int _snapshotInterval;
-    private readonly JsonSerializerOptions _json;
+    private readonly JsonTypeInfo<TLogEntry> _entryJson;
+    private readonly JsonTypeInfo<TLogView> _viewJson;
     private readonly Func<object, bool>? _erasesHistory;
     private readonly Func<object, long>? _compactableThrough;
+    private readonly Action<object, int>? _eventRead;
     private readonly ILogger _logger;
     private readonly string _stream;
 
@@ -77,9 +80,13 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
     {
         _store = store;
         _snapshotInterval = options.SnapshotInterval;
-        _json = options.JsonSerializerOptions;
+        // Looked up once per activation: the options are read-only and cache the contracts (generated ones when the
+        // registration passes a source-generated resolver).
+        _entryJson = (JsonTypeInfo<TLogEntry>)options.JsonSerializerOptions.GetTypeInfo(typeof(TLogEntry));
+        _viewJson = (JsonTypeInfo<TLogView>)options.JsonSerializerOptions.GetTypeInfo(typeof(TLogView));
         _erasesHistory = options.ErasesHistory;
         _compactableThrough = options.CompactableThrough;
+        _eventRead = options.EventRead;
         _logger = logger;
         _stream = services.GrainId.ToString();
 
@@ -249,6 +256,7 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
                 }
 
                 var entry = Deserialize(stored);
+                _eventRead?.Invoke(entry, stored.Utf8Json.Length);
                 Apply(entry);
                 if (ErasesHistory(entry))
                 {
@@ -272,7 +280,7 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
         _snapshotVersion = Math.Max(_snapshotVersion, snapshot?.Version ?? 0);
         if (snapshot is not null && snapshot.Version > _version)
         {
-            _view = JsonSerializer.Deserialize<TLogView>(snapshot.Json, _json)
+            _view = JsonSerializer.Deserialize(snapshot.Json, _viewJson)
                 ?? throw new InvalidDataException($"The snapshot of {_stream} at version {snapshot.Version} is null.");
             _version = checked((int)snapshot.Version);
             _compactedThrough = Math.Max(_compactedThrough, CompactableThrough());
@@ -406,19 +414,19 @@ internal sealed partial class EventJournalLogViewAdaptor<TLogView, TLogEntry>
     private Task Measure(string operation, Func<Task> call) => ProviderInstruments.MeasureAsync(_store.Provider, Store, operation, call);
 
     /// <summary>Serialized as the base type, so the event's declared type discriminator is written.</summary>
-    private string Serialize(TLogEntry entry) => JsonSerializer.Serialize(entry, typeof(TLogEntry), _json);
+    private string Serialize(TLogEntry entry) => JsonSerializer.Serialize(entry, _entryJson);
 
-    private string SerializeView() => JsonSerializer.Serialize(_view, _json);
+    private string SerializeView() => JsonSerializer.Serialize(_view, _viewJson);
 
     private TLogEntry Deserialize(StoredEvent stored) =>
-        JsonSerializer.Deserialize<TLogEntry>(stored.Json, _json)
+        JsonSerializer.Deserialize(stored.Utf8Json.Span, _entryJson)
         ?? throw new InvalidDataException($"Event {stored.Seq} of {_stream} is null.");
 
     /// <summary>The type discriminator the base type declares for the event's type, or the type's name when it declares none.</summary>
     private string TypeName(TLogEntry entry)
     {
         var type = entry.GetType();
-        var declared = _json.GetTypeInfo(typeof(TLogEntry)).PolymorphismOptions?.DerivedTypes
+        var declared = _entryJson.PolymorphismOptions?.DerivedTypes
             .FirstOrDefault(derived => derived.DerivedType == type).TypeDiscriminator;
         return declared?.ToString() ?? type.Name;
     }

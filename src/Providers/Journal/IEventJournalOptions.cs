@@ -33,4 +33,11 @@ public interface IEventJournalOptions
     /// history is kept whole.
     /// </summary>
     Func<object, long>? CompactableThrough { get; set; }
+
+    /// <summary>
+    /// Told, for every event read back from the journal, the size of its stored JSON in UTF-8 bytes, before the event is
+    /// applied: a view that accounts for its history's size takes it from here instead of serializing the event again.
+    /// Null: nobody is told.
+    /// </summary>
+    Action<object, int>? EventRead { get; set; }
 }

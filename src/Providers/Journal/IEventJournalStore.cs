@@ -80,8 +80,8 @@ internal enum AppendResult
     Conflict,
 }
 
-/// <summary>An event read back: its sequence number, when it was written and its JSON.</summary>
-internal sealed record StoredEvent(long Seq, DateTimeOffset WrittenAt, string Json);
+/// <summary>An event read back: its sequence number and its JSON as UTF-8, as the stores hold it and the deserializer reads it.</summary>
+internal sealed record StoredEvent(long Seq, ReadOnlyMemory<byte> Utf8Json);
 
 /// <summary>A stream's state as of <see cref="Version"/> (the sequence number of the last event it includes), as JSON.</summary>
 internal sealed record StoredSnapshot(long Version, string Json);

@@ -42,7 +42,7 @@ public static class StorageSetup
             silo.AddSqliteEventJournal(ProviderNames.Journal, options =>
             {
                 options.Path = storage.Sqlite.Path;
-                options.ErasesHistory = ErasesHistory;
+                ConfigureJournal(options);
             });
             CompactHistory<SqliteEventJournalOptions>(silo);
             silo.AddSqliteGrainStorage(ProviderNames.Claims, options => options.Path = storage.Sqlite.Path);
@@ -55,7 +55,7 @@ public static class StorageSetup
                 Configure(options, dynamoDB);
                 options.JournalTableName = dynamoDB.TablePrefix + "journal";
                 options.SnapshotTableName = dynamoDB.TablePrefix + "snapshots";
-                options.ErasesHistory = ErasesHistory;
+                ConfigureJournal(options);
             });
             CompactHistory<DynamoDBEventJournalOptions>(silo);
             silo.AddDynamoDBGrainStorage(ProviderNames.Claims, options =>
@@ -76,7 +76,16 @@ public static class StorageSetup
     internal static void UseClustering(IClientBuilder client, StorageSettings storage) =>
         client.UseDynamoDBClustering(options => Configure(options, storage.DynamoDB));
 
-    private static bool ErasesHistory(object @event) => @event is UserErased;
+    /// <summary>
+    /// The user's journal JSON with compile-time contracts; the user's erasure event erases the history before it; replayed
+    /// events keep the size the journal read them at, so the history's size is counted without serializing them again.
+    /// </summary>
+    private static void ConfigureJournal(UserData.Providers.Journal.IEventJournalOptions journal)
+    {
+        journal.JsonSerializerOptions = UserEventJson.Options;
+        journal.ErasesHistory = @event => @event is UserErased;
+        journal.EventRead = (@event, utf8Bytes) => UserEventJson.RememberJournalSize((UserEvent)@event, utf8Bytes);
+    }
 
     /// <summary>The journal drops the content of the history a user no longer keeps (<see cref="UserQuotaOptions.MaxHistoryBytes"/>).</summary>
     private static void CompactHistory<TOptions>(ISiloBuilder silo)

@@ -10,7 +10,7 @@ namespace UserData.Providers.Tests.Journal;
 public abstract class EventJournalStoreContract : JournalBackendTests
 {
     [Fact]
-    public async Task Appended_events_read_back_in_order_with_their_sequence_numbers_json_and_write_time()
+    public async Task Appended_events_read_back_in_order_with_their_sequence_numbers_and_json()
     {
         var stream = NewStream();
         Assert.Equal(AppendResult.Appended, await Store.AppendAsync(Append(stream, 1, 1, 2)));
@@ -19,8 +19,7 @@ public abstract class EventJournalStoreContract : JournalBackendTests
         var events = await ReadAllAsync(stream);
 
         Assert.Equal([1L, 2L, 3L], events.Select(e => e.Seq));
-        Assert.Equal([Json(1), Json(2), Json(3)], events.Select(e => e.Json));
-        Assert.All(events, e => Assert.InRange(e.WrittenAt, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1)));
+        Assert.Equal([Json(1), Json(2), Json(3)], events.Select(e => e.Text()));
     }
 
     [Fact]
@@ -50,7 +49,7 @@ public abstract class EventJournalStoreContract : JournalBackendTests
         Assert.Equal(AppendResult.Conflict, await Store.AppendAsync(Append(stream, 1, 10)));
         Assert.Equal(AppendResult.Conflict, await Store.AppendAsync(Append(stream, 3, 30, 40)));
 
-        Assert.Equal([Json(1), Json(2), Json(3)], (await ReadAllAsync(stream)).Select(e => e.Json));
+        Assert.Equal([Json(1), Json(2), Json(3)], (await ReadAllAsync(stream)).Select(e => e.Text()));
     }
 
     [Fact]
@@ -63,7 +62,7 @@ public abstract class EventJournalStoreContract : JournalBackendTests
         Assert.Equal(AppendResult.AlreadyAppended, await Store.AppendAsync(append));
         Assert.Equal(AppendResult.Conflict, await Store.AppendAsync(append with { AppendId = Guid.NewGuid().ToString("N") }));
 
-        Assert.Equal([Json(1), Json(2)], (await ReadAllAsync(stream)).Select(e => e.Json));
+        Assert.Equal([Json(1), Json(2)], (await ReadAllAsync(stream)).Select(e => e.Text()));
     }
 
     [Fact]
@@ -77,7 +76,7 @@ public abstract class EventJournalStoreContract : JournalBackendTests
         var winner = appends[Array.IndexOf(results, AppendResult.Appended)];
         Assert.Single(results, result => result == AppendResult.Appended);
         Assert.All(results, result => Assert.NotEqual(AppendResult.AlreadyAppended, result));
-        Assert.Equal(winner.Events.Select(e => e.Json), (await ReadAllAsync(stream)).Select(e => e.Json));
+        Assert.Equal(winner.Events.Select(e => e.Json), (await ReadAllAsync(stream)).Select(e => e.Text()));
     }
 
     [Fact]
@@ -97,7 +96,7 @@ public abstract class EventJournalStoreContract : JournalBackendTests
         Assert.True(await Backend.StoresTextAsync(Text(3)));
         Assert.Equal(AppendResult.Conflict, await Store.AppendAsync(Append(stream, 1, 10)));
         Assert.Equal(AppendResult.Appended, await Store.AppendAsync(Append(stream, 5, 5)));
-        Assert.Equal([Json(3), Json(4), Json(5)], (await ReadAllAsync(stream)).Select(e => e.Json));
+        Assert.Equal([Json(3), Json(4), Json(5)], (await ReadAllAsync(stream)).Select(e => e.Text()));
     }
 
     [Fact]
@@ -112,7 +111,7 @@ public abstract class EventJournalStoreContract : JournalBackendTests
         await Store.RedactAsync(stream, 2, 4, RedactionKind.Compaction);
 
         Assert.Equal([1L, 2L, 5L, 6L], Seqs(await ReadAllAsync(stream)));
-        Assert.Equal([Json(1), Json(2), Json(5), Json(6)], (await ReadAllAsync(stream)).Select(e => e.Json));
+        Assert.Equal([Json(1), Json(2), Json(5), Json(6)], (await ReadAllAsync(stream)).Select(e => e.Text()));
         Assert.Equal(AppendResult.Conflict, await Store.AppendAsync(Append(stream, 1, 10)));
         Assert.Equal(AppendResult.Conflict, await Store.AppendAsync(Append(stream, 4, 40)));
 

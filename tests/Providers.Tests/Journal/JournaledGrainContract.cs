@@ -40,10 +40,10 @@ public abstract class JournaledGrainContract : JournalBackendTests
         await grain.EraseAsync();
 
         var stored = await ReadAllAsync(grain);
-        Assert.Equal("""{"type":"entries_erased"}""", Assert.Single(stored).Json);
+        Assert.Equal("""{"type":"entries_erased"}""", Assert.Single(stored).Text());
         Assert.True(await Backend.StoresTextAsync("""{"type":"entries_erased"}"""));
         Assert.True(await grain.TryAddAsync(["Zoë"]));
-        Assert.Equal("""{"type":"entry_added","entry":"Zo\u00EB"}""", (await ReadAllAsync(grain))[^1].Json);
+        Assert.Equal("""{"type":"entry_added","entry":"Zo\u00EB"}""", (await ReadAllAsync(grain))[^1].Text());
     }
 
     [Fact]
@@ -117,6 +117,23 @@ public abstract class JournaledGrainContract : JournalBackendTests
         Assert.Null(await Store.ReadSnapshotAsync(StreamOf(reader.Tally(key)), CancellationToken.None));
         Assert.Equal(2_500, replayed.Version);
         Assert.Equal(entries, replayed.Entries);
+    }
+
+    [Fact]
+    public async Task A_replay_tells_the_registration_the_stored_size_of_every_event_it_applies()
+    {
+        await using var cluster = await StartClusterAsync();
+        var grain = cluster.Tally(NewKey());
+        Assert.True(await grain.TryAddAsync(["a", "Zoë"]));
+        Assert.True(await grain.TryAddAsync(["a longer entry than the others"]));
+
+        // A second cluster's activation replays the events (the first one's is alive, so no snapshot covers them).
+        var told = new ConcurrentQueue<(object Event, int Bytes)>();
+        await using var other = await StartClusterAsync(options => options.EventRead = (@event, bytes) => told.Enqueue((@event, bytes)));
+        Assert.Equal(3, (await other.Tally(grain.GetPrimaryKeyString()).GetAsync()).Version);
+
+        Assert.Equal((await ReadAllAsync(grain)).Select(stored => stored.Utf8Json.Length), told.Select(read => read.Bytes));
+        Assert.Equal(["a", "Zoë", "a longer entry than the others"], told.Select(read => Assert.IsType<EntryAdded>(read.Event).Entry));
     }
 
     [Fact]
@@ -371,7 +388,7 @@ public abstract class JournaledGrainContract : JournalBackendTests
     internal Task<IReadOnlyList<StoredEvent>> ReadAllAsync(ITallyGrain grain) =>
         Store.ReadAsync(StreamOf(grain), 0, long.MaxValue, 100_000, CancellationToken.None);
 
-    internal static string EntryOf(StoredEvent stored) => JsonDocument.Parse(stored.Json).RootElement.GetProperty("entry").GetString()!;
+    internal static string EntryOf(StoredEvent stored) => JsonDocument.Parse(stored.Text()).RootElement.GetProperty("entry").GetString()!;
 
     internal static NewEvent Added(string entry) => new("entry_added", JsonSerializer.Serialize(new { type = "entry_added", entry }));
 }

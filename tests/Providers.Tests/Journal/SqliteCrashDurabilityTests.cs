@@ -69,7 +69,7 @@ public sealed class SqliteCrashDurabilityTests : IAsyncLifetime
         foreach (var (stream, lastAcknowledged) in acknowledged)
         {
             var journal = await store.ReadAsync(stream, 0, long.MaxValue, 1_000_000, CancellationToken.None);
-            var entries = journal.Select(e => int.Parse(JsonDocument.Parse(e.Json).RootElement.GetProperty("entry").GetString()!, CultureInfo.InvariantCulture)).ToList();
+            var entries = journal.Select(e => int.Parse(JsonDocument.Parse(e.Text()).RootElement.GetProperty("entry").GetString()!, CultureInfo.InvariantCulture)).ToList();
             Assert.True(entries.Count >= lastAcknowledged, $"{stream}: {lastAcknowledged} appends were acknowledged but the journal holds {entries.Count}.");
             Assert.Equal(Enumerable.Range(1, entries.Count), entries);
             Assert.Equal(Enumerable.Range(1, entries.Count).Select(seq => (long)seq), journal.Select(e => e.Seq));

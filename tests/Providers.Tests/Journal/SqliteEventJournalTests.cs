@@ -54,7 +54,7 @@ public sealed partial class SqliteEventJournalStoreTests : EventJournalStoreCont
         Assert.InRange(store.CommitCount, 1, 255);
         for (var i = 0; i < streams.Count; i++)
         {
-            Assert.Equal([Json(i)], (await store.ReadAsync(streams[i], 0, long.MaxValue, 10, CancellationToken.None)).Select(e => e.Json));
+            Assert.Equal([Json(i)], (await store.ReadAsync(streams[i], 0, long.MaxValue, 10, CancellationToken.None)).Select(e => e.Text()));
         }
     }
 
@@ -95,7 +95,7 @@ public sealed partial class SqliteEventJournalStoreTests : EventJournalStoreCont
         for (var i = 0; i < streams.Count; i++)
         {
             var events = await store.ReadAsync(streams[i], 0, long.MaxValue, 10, CancellationToken.None);
-            Assert.Equal([(2L, Json(i))], events.Select(e => (e.Seq, e.Json)));
+            Assert.Equal([(2L, Json(i))], events.Select(e => (e.Seq, e.Text())));
         }
     }
 
@@ -116,7 +116,7 @@ public sealed partial class SqliteEventJournalStoreTests : EventJournalStoreCont
         var reopened = await Sqlite.OpenAsync(path);
         for (var i = 0; i < streams.Count; i++)
         {
-            Assert.Equal([Json(i)], (await reopened.ReadAsync(streams[i], 0, long.MaxValue, 10, CancellationToken.None)).Select(e => e.Json));
+            Assert.Equal([Json(i)], (await reopened.ReadAsync(streams[i], 0, long.MaxValue, 10, CancellationToken.None)).Select(e => e.Text()));
         }
     }
 

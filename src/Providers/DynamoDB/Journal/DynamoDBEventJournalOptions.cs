@@ -25,6 +25,9 @@ public sealed class DynamoDBEventJournalOptions : DynamoDBProviderOptions, IEven
     /// <inheritdoc/>
     public Func<object, long>? CompactableThrough { get; set; }
 
+    /// <inheritdoc/>
+    public Action<object, int>? EventRead { get; set; }
+
     internal static void Validate(DynamoDBEventJournalOptions options, string journal)
     {
         options.Validate(journal);

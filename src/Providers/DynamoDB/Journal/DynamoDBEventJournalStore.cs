@@ -296,12 +296,11 @@ internal sealed partial class DynamoDBEventJournalStore : IEventJournalStore
         }
 
         var first = LongAttribute(item, "seq");
-        var writtenAt = JournalTimestamp.Parse(StringAttribute(item, "written_at"));
         for (var i = 0; i < list.Count && events.Count < maxCount && first + i <= throughSeq; i++)
         {
             if (first + i > afterSeq && list[i].S is { } json)
             {
-                events.Add(new StoredEvent(first + i, writtenAt, json));
+                events.Add(new StoredEvent(first + i, Encoding.UTF8.GetBytes(json)));
             }
         }
     }

@@ -31,6 +31,9 @@ public sealed class SqliteEventJournalOptions : IEventJournalOptions
     /// <inheritdoc/>
     public Func<object, long>? CompactableThrough { get; set; }
 
+    /// <inheritdoc/>
+    public Action<object, int>? EventRead { get; set; }
+
     internal static void Validate(SqliteEventJournalOptions options, string journal)
     {
         if (string.IsNullOrWhiteSpace(options.Path))

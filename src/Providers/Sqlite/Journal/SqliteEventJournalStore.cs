@@ -46,7 +46,7 @@ namespace UserData.Providers.Sqlite.Journal;
 internal sealed partial class SqliteEventJournalStore : IEventJournalStore, IAsyncDisposable
 {
     private const string ReadEventsSql = """
-        SELECT seq, written_at, data FROM journal_events
+        SELECT seq, data FROM journal_events
         WHERE stream = $stream AND seq > $after_seq AND seq <= $through_seq AND data IS NOT NULL
         ORDER BY seq LIMIT $max_count
         """;
@@ -159,7 +159,8 @@ internal sealed partial class SqliteEventJournalStore : IEventJournalStore, IAsy
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    events.Add(new StoredEvent(reader.GetInt64(0), JournalTimestamp.Parse(reader.GetString(1)), reader.GetString(2)));
+                    // The column's UTF-8 text as it is in the file: no UTF-16 string for the deserializer to encode again.
+                    events.Add(new StoredEvent(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)));
                 }
             }
 
