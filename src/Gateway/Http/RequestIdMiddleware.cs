@@ -9,6 +9,9 @@ public sealed class RequestIdMiddleware(RequestDelegate next, ILogger<RequestIdM
     public const string Header = "X-Request-Id";
     public const string CorrelationHeader = "X-Correlation-Id";
 
+    // Defined once: BeginScope with a format string looks its template up and boxes its arguments on every request.
+    private static readonly Func<ILogger, string, IDisposable?> RequestScope = LoggerMessage.DefineScope<string>("RequestId:{RequestId}");
+
     public async Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -21,7 +24,7 @@ public sealed class RequestIdMiddleware(RequestDelegate next, ILogger<RequestIdM
             http.Response.Headers[Header] = http.TraceIdentifier;
             return Task.CompletedTask;
         }, context);
-        using (logger.BeginScope("RequestId:{RequestId}", requestId))
+        using (RequestScope(logger, requestId))
         {
             await next(context);
         }

@@ -31,19 +31,7 @@ public static class RateLimitingSetup
                     QueueLimit = 0,
                 });
             });
-            limiter.AddPolicy(UserPolicy, context =>
-            {
-                var limits = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-                var user = context.User.Identity?.IsAuthenticated == true ? context.User.UserId() : ClientAddress(context);
-                return RateLimitPartition.GetTokenBucketLimiter(user, _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = limits.UserRequestsPerSecond * 2,
-                    TokensPerPeriod = limits.UserRequestsPerSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
-            });
+            limiter.AddPolicy<string, UserRateLimitPolicy>(UserPolicy);
         });
         return services;
     }

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Orleans.Runtime;
 using UserData.Grains.Errors;
 
 namespace UserData.Silo.Telemetry;
@@ -14,6 +16,9 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter
     public const string MeterName = "UserData.Silo";
 
     private readonly Histogram<double> _duration;
+
+    // A grain type's name is decoded from its id's bytes by every ToString: decoded once per type instead of per call.
+    private readonly ConcurrentDictionary<GrainType, string> _typeNames = new();
 
     public GrainCallMetrics(IMeterFactory meterFactory)
     {
@@ -42,7 +47,7 @@ public sealed class GrainCallMetrics : IIncomingGrainCallFilter
         {
             _duration.Record(
                 Stopwatch.GetElapsedTime(started).TotalSeconds,
-                new KeyValuePair<string, object?>("grain_type", context.TargetId.Type.ToString()),
+                new KeyValuePair<string, object?>("grain_type", _typeNames.GetOrAdd(context.TargetId.Type, static type => type.ToString())),
                 new KeyValuePair<string, object?>("method", context.MethodName),
                 new KeyValuePair<string, object?>("outcome", outcome));
         }

@@ -190,5 +190,10 @@ public sealed class HostingTests : IDisposable
         Expect.Error(refused, HttpStatusCode.TooManyRequests, "RATE_LIMITED");
         Assert.True(refused.Headers.Contains("Retry-After"));
         Expect.Status(await api.GetAsync("/api/v1/me", other.AccessToken), HttpStatusCode.OK);
+
+        // The bucket refills: the refused user is served again a second or so later.
+        await UserData.TestSupport.Eventually.TrueAsync(
+            async () => (await api.GetAsync("/api/v1/me", user.AccessToken)).Status == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(10), "the user's bucket refilled");
     }
 }
