@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Microsoft.Data.Sqlite;
+using UserData.TestSupport;
 
 namespace UserData.Benchmarks.Lake;
 
@@ -15,45 +14,7 @@ internal static class BenchmarkJournal
     public const int Users = 1_000;
 
     /// <summary>The journal's SQLite table as the SQLite journal makes it, filled with <paramref name="events"/> events.</summary>
-    public static void WriteSqlite(string database, int events)
-    {
-        using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
-        connection.Open();
-        using var transaction = connection.BeginTransaction();
-        using var create = connection.CreateCommand();
-        create.CommandText = """
-            PRAGMA journal_mode = WAL;
-            CREATE TABLE journal_events (
-                position   INTEGER PRIMARY KEY AUTOINCREMENT,
-                stream     TEXT    NOT NULL,
-                seq        INTEGER NOT NULL,
-                type       TEXT    NOT NULL,
-                written_at TEXT    NOT NULL,
-                append_id  TEXT    NOT NULL,
-                data       TEXT,
-                UNIQUE (stream, seq)
-            );
-            """;
-        create.ExecuteNonQuery();
-        using var insert = connection.CreateCommand();
-        insert.CommandText = "INSERT INTO journal_events (stream, seq, type, written_at, append_id, data) VALUES ($stream, $seq, 'task.created', $at, $append, $data)";
-        var stream = insert.Parameters.Add("$stream", SqliteType.Text);
-        var seq = insert.Parameters.Add("$seq", SqliteType.Integer);
-        var at = insert.Parameters.Add("$at", SqliteType.Text);
-        var append = insert.Parameters.Add("$append", SqliteType.Text);
-        var data = insert.Parameters.Add("$data", SqliteType.Text);
-        foreach (var (user, n, time, json) in Events(events))
-        {
-            stream.Value = user;
-            seq.Value = n;
-            at.Value = time;
-            append.Value = Guid.NewGuid().ToString("N");
-            data.Value = json;
-            insert.ExecuteNonQuery();
-        }
-
-        transaction.Commit();
-    }
+    public static void WriteSqlite(string database, int events) => SqliteJournalSeed.Write(database, Events(events));
 
     /// <summary>The DynamoDB journal's table (Streams on, new and old images, as the journal creates it) filled with <paramref name="events"/> events.</summary>
     public static async Task WriteDynamoDBAsync(IAmazonDynamoDB client, string table, int events)
@@ -96,13 +57,7 @@ internal static class BenchmarkJournal
             var user = i % Users;
             var n = (i / Users) + 1;
             var time = new DateTimeOffset(start, TimeSpan.Zero).AddMilliseconds(i * 10L).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-            var json = new JsonObject
-            {
-                ["type"] = "task.created",
-                ["at"] = time,
-                ["request_id"] = $"r{i}",
-                ["task"] = new JsonObject { ["id"] = $"t{n}", ["name"] = $"task {n}", ["status"] = "todo", ["version"] = 1, ["created_at"] = time, ["updated_at"] = time },
-            }.ToJsonString();
+            var json = SqliteJournalSeed.TaskCreated(n, time, $"r{i}");
             yield return ($"user/u{user:D4}", n, time, json);
         }
     }
