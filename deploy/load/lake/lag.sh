@@ -13,18 +13,10 @@ rate=${1:-200}
 duration=${2:-30s}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
-work=$(mktemp -d)
+source "$here/../processes.sh"
 port=18110
 url=http://127.0.0.1:$port
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+need wrk "apt-get install -y wrk"
 
 dotnet build "$root/src/Gateway" -c Release -o "$work/gateway" -v quiet -nologo >/dev/null
 env RateLimits__RegisterPerMinute=1000000 RateLimits__UserRequestsPerSecond=1000000 Auth__PasswordHasher__IterationCount=1000 \
@@ -32,8 +24,7 @@ env RateLimits__RegisterPerMinute=1000000 RateLimits__UserRequestsPerSecond=1000
   Storage__Sqlite__Path="$work/data/userdata.db" Lake__Enabled=true Lake__Path="$work/lake" \
   dotnet "$work/gateway/UserData.Gateway.dll" --urls "$url" >"$work/gateway.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 600); do curl -sf "$url/health/ready" >/dev/null && break; sleep 0.2; done
-curl -sf "$url/health/ready" >/dev/null || { echo "the gateway did not start:" >&2; cat "$work/gateway.log" >&2; exit 1; }
+wait_for "$url/health/ready" "$work/gateway.log"
 
 tokens=()
 for i in $(seq 1 50); do

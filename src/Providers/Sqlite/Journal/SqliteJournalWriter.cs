@@ -17,7 +17,7 @@ internal sealed partial class SqliteJournalWriter : IDisposable
     private const int SqliteConstraintPrimaryKey = 1555;
     private const int SqliteConstraintUnique = 2067;
 
-    private const string Schema = """
+    internal const string Schema = """
         CREATE TABLE IF NOT EXISTS journal_events (
             position   INTEGER PRIMARY KEY AUTOINCREMENT,
             stream     TEXT    NOT NULL,

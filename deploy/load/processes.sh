@@ -1,0 +1,19 @@
+# Sourced by the load scripts: a scratch folder ($work) and the background processes they start, both cleaned up on exit.
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+need() { command -v "$1" >/dev/null || { echo "$1 is missing: $2" >&2; exit 1; }; }
+# wait_for URL [LOG]: waits up to 2 minutes for URL to answer; otherwise exits, printing LOG (the server's output) if given.
+wait_for() {
+  for _ in $(seq 1 600); do curl -sf "$1" >/dev/null && return 0; sleep 0.2; done
+  echo "no answer from $1" >&2
+  if [ -n "${2:-}" ]; then cat "$2" >&2; fi
+  exit 1
+}
