@@ -9,6 +9,9 @@ namespace UserData.Silo.Messaging;
 /// to the caller as <see cref="OrleansMessageRejectionException"/> without trying again. A rejected request never ran,
 /// so sending it again is safe for writes too; the next attempt is routed to the grain's new activation once the
 /// stopping silo has let it go. Calls that may have run (a silo dying mid-call, a timeout) are not retried.
+/// Calls to system targets (Orleans' directory, membership, grain services) are left alone: they are addressed to one
+/// silo, so sending again reaches the same silo, and Orleans retries them itself once membership has moved on. Holding
+/// a directory lookup to a killed silo here delayed placement, and so every user of that silo, by the whole backoff.
 /// </summary>
 public sealed partial class RejectedCallRetryFilter(ILogger<RejectedCallRetryFilter> logger) : IOutgoingGrainCallFilter
 {
@@ -21,6 +24,12 @@ public sealed partial class RejectedCallRetryFilter(ILogger<RejectedCallRetryFil
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (context.TargetId.IsSystemTarget())
+        {
+            await context.Invoke().ConfigureAwait(false);
+            return;
+        }
+
         var delay = FirstDelay;
         for (var attempt = 1; ; attempt++)
         {
