@@ -33,6 +33,9 @@ public static class ClusterClientExtensions
                 options.ClusterId = cluster.ClusterId;
                 options.ServiceId = cluster.ServiceId;
             });
+            // ResponseTimeout bounds a call that was on its way through a silo when that silo died: the Orleans 10.4
+            // client does not fail such calls when the silo is declared dead (dotnet/orleans#10165), it waits this long.
+            client.Configure<ClientMessagingOptions>(builder.Configuration.GetSection($"{ClusterSettings.SectionName}:Messaging"));
             StorageSetup.UseClustering(client, storage);
             client.UseTls(tls.Configure);
             client.AddOutgoingGrainCallFilter<RejectedCallRetryFilter>();

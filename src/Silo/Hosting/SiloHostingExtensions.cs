@@ -31,6 +31,7 @@ public static class SiloHostingExtensions
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterMembershipOptions>(configuration.GetSection($"{ClusterSettings.SectionName}:Membership"));
+            silo.Configure<SiloMessagingOptions>(configuration.GetSection($"{ClusterSettings.SectionName}:Messaging"));
             if (cluster.Provider == ClusterProvider.Localhost)
             {
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);

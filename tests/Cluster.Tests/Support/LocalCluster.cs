@@ -57,6 +57,12 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>An HTTP client of the gateway (long timeout: a call waiting on a dead silo must come back with the gateway's answer).</summary>
     public HttpClient Http => _http ?? throw new InvalidOperationException("The gateway has not been started.");
 
+    /// <summary>
+    /// The pure gateway's Orleans response timeout: how long a call that was on its way through a silo when that silo was
+    /// SIGKILLed waits before the gateway answers 503 (Orleans' 30 s default otherwise).
+    /// </summary>
+    public static readonly TimeSpan GatewayResponseTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>A cluster on the test process's DynamoDB Local; nothing runs yet.</summary>
     public static async Task<LocalCluster> CreateAsync(IReadOnlyDictionary<string, string> membership)
     {
@@ -75,6 +81,7 @@ public sealed class LocalCluster : IAsyncDisposable
 
         var gateway = MemberSettings(Authority.Issue("gateway")).AsGateway(AdminEmail);
         gateway["Gateway__CoHostSilo"] = "false";
+        gateway["Cluster__Messaging__ResponseTimeout"] = GatewayResponseTimeout.ToString("c", CultureInfo.InvariantCulture);
         _gateway = await HostProcess.StartAsync("UserData.Gateway.dll", gateway).ConfigureAwait(false);
         _http = new HttpClient { BaseAddress = _gateway.Address, Timeout = TimeSpan.FromMinutes(2) };
         _adminToken = (await ApiUsers.RegisterAsync(Http, [AdminEmail]).ConfigureAwait(false))[0].AccessToken;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -221,6 +222,14 @@ public sealed partial class CloudFormationTemplateTests : IDisposable
 
         Assert.NotEqual(certificates["gateway"], certificates["silo"]);
         Assert.Equal("false", Environment(Container("gateway"), "Gateway__CoHostSilo"));
+    }
+
+    [Fact]
+    public void The_pure_gateway_gives_up_a_call_through_a_dead_silo_sooner_than_Orleans_default_30_s()
+    {
+        var timeout = TimeSpan.Parse(Environment(Container("gateway"), "Cluster__Messaging__ResponseTimeout"), CultureInfo.InvariantCulture);
+
+        Assert.InRange(timeout, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
     }
 
     [Fact]

@@ -75,6 +75,8 @@ internal static partial class CodeFacts
 
         // Options classes of our dependencies that the code binds to a section of its own.
         AddProperties(keys, "Cluster:Membership", typeof(Orleans.Configuration.ClusterMembershipOptions));
+        AddProperties(keys, "Cluster:Messaging", typeof(Orleans.Configuration.ClientMessagingOptions));
+        AddProperties(keys, "Cluster:Messaging", typeof(Orleans.Configuration.SiloMessagingOptions));
         AddProperties(keys, "Dashboard", typeof(Orleans.Dashboard.DashboardOptions));
         AddProperties(keys, "Dashboard:Profiler", typeof(Orleans.Dashboard.GrainProfilerOptions));
         AddProperties(keys, "Auth:PasswordHasher", typeof(Microsoft.AspNetCore.Identity.PasswordHasherOptions));
