@@ -11,7 +11,7 @@ public sealed class MetricsEndpointTests(OpsGateway fixture) : IClassFixture<Ops
     private Support.Api Api => fixture.Api;
 
     [Fact]
-    public async Task After_traffic_every_family_appears_with_real_values_in_valid_exposition()
+    public async Task After_traffic_every_family_appears_with_real_values_in_valid_exposition_and_per_request_diagnostics_do_not()
     {
         const int tasks = 4;
         var session = await Api.RegisterAsync();
@@ -46,6 +46,16 @@ public sealed class MetricsEndpointTests(OpsGateway fixture) : IClassFixture<Ops
         var storage = Family(families, "userdata_storage_operation_duration_seconds", "histogram");
         AtLeast(tasks, storage, "provider", "sqlite", "store", "journal");
         Assert.True(Family(families, "userdata_journal_appends_total", "counter").Samples.Sum(s => s.Value) >= tasks);
+
+        // Instruments updated several times for every request or message are dropped (TelemetryExtensions).
+        string[] dropped =
+        [
+            "aspnetcore_memory_pool_", "aspnetcore_routing_match_attempts", "aspnetcore_authentication_", "aspnetcore_authorization_",
+            "aspnetcore_rate_limiting_request_lease_duration", "aspnetcore_rate_limiting_active_request_leases",
+            "orleans_directory_lookups_", "orleans_messaging_processing_",
+        ];
+        Assert.DoesNotContain(families.Keys, name => dropped.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal)));
+        Assert.Contains("aspnetcore_rate_limiting_requests_total", families.Keys);
     }
 
     private static ParsedFamily Family(IReadOnlyDictionary<string, ParsedFamily> families, string name, string type)
