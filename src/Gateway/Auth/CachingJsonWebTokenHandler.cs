@@ -10,6 +10,12 @@ namespace UserData.Gateway.Auth;
 /// JSON parsing were the largest per-request cost of an authenticated read. Only tokens that passed full
 /// validation are remembered, keyed by their exact text (signature included), and never past their <c>exp</c>.
 /// </summary>
+/// <remarks>
+/// The remembered result, its identity included, is answered as it is to every request that carries the same token,
+/// so only requests of that one session ever share it. Nothing in the gateway or in ASP.NET Core's authentication and
+/// authorization changes an authenticated identity; cloning it for each request was the largest allocation of a
+/// <c>GET /me</c> (docs/benchmarks.md).
+/// </remarks>
 public sealed class CachingJsonWebTokenHandler(TimeProvider time) : JsonWebTokenHandler, IDisposable
 {
     // One entry per live token (a few KB each): enough for the active users of one gateway, bounded in memory.
@@ -21,15 +27,7 @@ public sealed class CachingJsonWebTokenHandler(TimeProvider time) : JsonWebToken
     {
         if (token is not null && _valid.TryGetValue(token, out TokenValidationResult? cached) && cached is not null)
         {
-            // Each request gets its own identity, so nothing one request does to it is seen by another.
-            return new TokenValidationResult
-            {
-                IsValid = true,
-                ClaimsIdentity = cached.ClaimsIdentity.Clone(),
-                SecurityToken = cached.SecurityToken,
-                TokenType = cached.TokenType,
-                Issuer = cached.Issuer,
-            };
+            return cached;
         }
 
         var result = await base.ValidateTokenAsync(token, validationParameters);
