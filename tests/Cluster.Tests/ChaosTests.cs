@@ -19,7 +19,7 @@ public sealed class ChaosTests(ClusterFixture fixture, ITestOutputHelper output)
     private static readonly TimeSpan Failover = TimeSpan.FromSeconds(5);
 
     /// <summary>Beyond the response timeout: Orleans checks expired calls about once a second.</summary>
-    private static readonly TimeSpan InFlightSlack = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan InFlightSlack = TimeSpan.FromSeconds(2);
 
     private WriteLoad? _load;
 
@@ -57,9 +57,11 @@ public sealed class ChaosTests(ClusterFixture fixture, ITestOutputHelper output)
             $"(median {WriteLoad.Seconds(recovery.Values.Order().ElementAt(recovery.Count / 2))} s, slowest {slowest.Key})");
         Assert.All(load.Failures, failure => Assert.True(failure.IsRetryableUnavailable, failure.ToString()));
 
-        // Writes that were on their way through the killed silo answer once the gateway's response timeout has passed.
+        // A write sent before the killed silo was declared dead (within Failover of the kill, asserted below) may have
+        // gone through it: it answers once the gateway's response timeout has passed, not after Orleans' 30 s.
         Assert.All(load.Failures, failure => Assert.True(
-            failure.At - killedAt <= LocalCluster.GatewayResponseTimeout + InFlightSlack, $"{failure} came {WriteLoad.Seconds(failure.At - killedAt)} s after the kill"));
+            failure.At - killedAt <= Failover + LocalCluster.GatewayResponseTimeout + InFlightSlack,
+            $"{failure} came {WriteLoad.Seconds(failure.At - killedAt)} s after the kill"));
         Assert.True(slowest.Value <= Failover, $"user {slowest.Key} wrote again {WriteLoad.Seconds(slowest.Value)} s after the kill");
         Assert.Equal(128 + 9, victim.Process.ExitCode);
         await Eventually.TrueAsync(

@@ -39,8 +39,8 @@ public static class TelemetryExtensions
 
     /// <summary>
     /// Instruments that ASP.NET Core and Orleans update several times for every request or message, whose series say
-    /// nothing the request duration, the rate-limit rejections and the grain call latency do not: recording them cost
-    /// about 6% of a gateway's CPU under <c>GET /me</c> (docs/benchmarks.md). A dropped instrument is never enabled.
+    /// nothing the request duration, the rate-limit rejections and the grain call latency do not. Dropping them took
+    /// about 5% off the gateway's CPU per <c>GET /me</c> (docs/benchmarks.md).
     /// </summary>
     private static readonly string[] PerRequestDiagnostics =
     [
