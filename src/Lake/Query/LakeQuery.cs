@@ -38,6 +38,11 @@ public static class LakeQuery
             {
                 // Compaction replaced a file between the listing and the copy: list again.
             }
+            catch (DuckDBException exception) when (attempt < Attempts && exception.Message.Contains("No magic bytes", StringComparison.Ordinal))
+            {
+                // A store that overwrites objects in place (s3rver; never S3 itself) served a file compaction was
+                // still writing: copy again.
+            }
         }
     }
 

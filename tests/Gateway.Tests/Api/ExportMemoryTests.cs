@@ -74,15 +74,22 @@ public sealed class ExportMemoryTests(ITestOutputHelper output) : IDisposable
             }
         })).ToList();
         var samples = new List<long>();
-        for (var i = 1; i <= Samples; i++)
+        try
         {
-            // Each sample after more exports have gone by, so that the samples fall at different points of them.
-            var target = i * ConcurrentExports / 4;
-            await Eventually.TrueAsync(() => Volatile.Read(ref completed) >= target || exporters.Any(task => task.IsFaulted), TimeSpan.FromSeconds(60), "exports complete");
-            samples.Add(await ProcessHeap.LiveBytesAsync(gateway.ProcessId, SampleTimeout) - idle);
+            for (var i = 1; i <= Samples; i++)
+            {
+                // Each sample after more exports have gone by, so that the samples fall at different points of them.
+                var target = i * ConcurrentExports / 4;
+                await Eventually.TrueAsync(() => Volatile.Read(ref completed) >= target || exporters.Any(task => task.IsFaulted), TimeSpan.FromSeconds(60), "exports complete");
+                samples.Add(await ProcessHeap.LiveBytesAsync(gateway.ProcessId, SampleTimeout) - idle);
+            }
+        }
+        finally
+        {
+            // Also when a sample failed: exporters left running would load the machine for every later test.
+            await stop.CancelAsync();
         }
 
-        await stop.CancelAsync();
         await Task.WhenAll(exporters);
         var held = samples.Max();
         var bound = ConcurrentExports * SliceCopies * slice + FixedOverhead;

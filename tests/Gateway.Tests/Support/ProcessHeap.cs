@@ -45,8 +45,10 @@ public static class ProcessHeap
         var processing = Task.Run(source.Process);
         if (await Task.WhenAny(processing, Task.Delay(timeout)) != processing)
         {
+            // Neither a stopped session nor the reader is trusted to end the stream: waiting on them once hung a CI run.
+            source.StopProcessing();
             session.Stop();
-            await processing;
+            await Task.WhenAny(processing, Task.Delay(timeout));
         }
 
         return live ?? throw new TimeoutException($"Process {processId} reported no full blocking GC within {timeout}.");
