@@ -21,6 +21,9 @@ public static class ServerErrorEnvelope
 {
     private static readonly byte[] HeaderEnd = "\r\n\r\n"u8.ToArray();
 
+    /// <summary>Where the status code's first digit is in a status line, "HTTP/1.1 200 OK".</summary>
+    private const int StatusDigit = 9;
+
     public static ListenOptions UseServerErrorEnvelope(this ListenOptions listen)
     {
         ArgumentNullException.ThrowIfNull(listen);
@@ -38,7 +41,9 @@ public static class ServerErrorEnvelope
     {
         ArgumentNullException.ThrowIfNull(time);
         response = null;
-        if (!written.StartsWith("HTTP/1."u8) || !written.EndsWith(HeaderEnd) || written[..^HeaderEnd.Length].IndexOf(HeaderEnd) >= 0)
+        // Every response's first block comes through here: one below 400 ("HTTP/1.x NNN") is let by before anything is decoded.
+        if (written.Length <= StatusDigit || !written.StartsWith("HTTP/1."u8) || written[StatusDigit] < (byte)'4'
+            || !written.EndsWith(HeaderEnd) || written[..^HeaderEnd.Length].IndexOf(HeaderEnd) >= 0)
         {
             return false;
         }
