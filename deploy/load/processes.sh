@@ -9,6 +9,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# The gateway's settings for the benchmarks (run.sh, compare.sh): limits out of the way, fast password hashing (it only
+# speeds up setting up the users: the measured endpoints never hash), tokens that outlive a run, warnings only.
+bench_gateway_env=(RateLimits__LoginPerMinute=1000000 RateLimits__RegisterPerMinute=1000000 RateLimits__UserRequestsPerSecond=1000000
+  Auth__PasswordHasher__IterationCount=1000 Auth__AccessTokenLifetime=01:00:00 Logging__LogLevel__Default=Warning
+  Bootstrap__AdminEmails=bench-admin@example.com)
+
 need() { command -v "$1" >/dev/null || { echo "$1 is missing: $2" >&2; exit 1; }; }
 # wait_for URL [LOG]: waits up to 2 minutes for URL to answer; otherwise exits, printing LOG (the server's output) if given.
 wait_for() {

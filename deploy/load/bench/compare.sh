@@ -21,9 +21,7 @@ dotnet build "$root/src/Gateway" -c Release -o "$work/head" -v quiet -nologo >/d
 
 measure() { # build folder: prints "req/s cpu-µs-per-request"
   rm -rf "$work/data"
-  env RateLimits__RegisterPerMinute=1000000 RateLimits__UserRequestsPerSecond=1000000 Auth__PasswordHasher__IterationCount=1000 \
-    Auth__AccessTokenLifetime=01:00:00 Logging__LogLevel__Default=Warning Cluster__SiloPort=18111 Cluster__GatewayPort=18112 \
-    Storage__Sqlite__Path="$work/data/userdata.db" dotnet "$1/UserData.Gateway.dll" --urls "http://127.0.0.1:$port" >"$work/gateway.log" 2>&1 &
+  env "${bench_gateway_env[@]}" Cluster__SiloPort=18111 Cluster__GatewayPort=18112 Storage__Sqlite__Path="$work/data/userdata.db" dotnet "$1/UserData.Gateway.dll" --urls "http://127.0.0.1:$port" >"$work/gateway.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
   wait_for "http://127.0.0.1:$port/health/ready" "$work/gateway.log"

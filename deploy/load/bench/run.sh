@@ -36,14 +36,12 @@ if [ "$mode" = cluster ]; then
   need openssl "apt-get install -y openssl (makes the cluster's throwaway CA)"
 fi
 
-# Fast password hashing only speeds up setting up the users; the measured endpoints never hash.
-common_env=(RateLimits__LoginPerMinute=1000000 RateLimits__RegisterPerMinute=1000000 RateLimits__UserRequestsPerSecond=1000000
-  Auth__PasswordHasher__IterationCount=1000 Auth__AccessTokenLifetime=01:00:00 Logging__LogLevel__Default=Warning
-  Bootstrap__AdminEmails=bench-admin@example.com)
+declare -A pid_of
 start() { # name, command...: runs in the background, output in $work/name.log, stopped on exit
   local name=$1; shift
   "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
+  pid_of[$name]=$!
 }
 
 # One certificate for every process of the cluster, issued by a CA made for this run (mutual TLS needs both).
@@ -73,7 +71,7 @@ start_dynamodb_local() {
 dotnet build "$root/src/Gateway" -c Release -o "$work/gateway" -v quiet -nologo >/dev/null
 gateways=("gateway|$gateway_port")
 if [ "$mode" = single ]; then
-  start gateway env "${common_env[@]}" "${cohosted_silo_ports[@]}" Storage__Sqlite__Path="$work/data/userdata.db" \
+  start gateway env "${bench_gateway_env[@]}" "${cohosted_silo_ports[@]}" Storage__Sqlite__Path="$work/data/userdata.db" \
     dotnet "$work/gateway/UserData.Gateway.dll" --urls "http://127.0.0.1:$gateway_port"
   wait_for "http://127.0.0.1:$gateway_port/health/ready"
 else
@@ -86,7 +84,7 @@ else
   cluster_env=(Storage__DynamoDB__TablePrefix=bench-cluster- Cluster__Provider=DynamoDB Cluster__ClusterId=bench
     Cluster__AdvertisedAddress=127.0.0.1 "${tls_env[@]}")
 
-  start gateway env "${common_env[@]}" "${dynamo_env[@]}" "${cohosted_silo_ports[@]}" Storage__DynamoDB__TablePrefix=bench-cohosted- \
+  start gateway env "${bench_gateway_env[@]}" "${dynamo_env[@]}" "${cohosted_silo_ports[@]}" Storage__DynamoDB__TablePrefix=bench-cohosted- \
     dotnet "$work/gateway/UserData.Gateway.dll" --urls "http://127.0.0.1:$gateway_port"
   wait_for "http://127.0.0.1:$gateway_port/health/ready"
   # One at a time, so that only one of them creates the tables.
@@ -96,7 +94,7 @@ else
       dotnet "$work/silo/UserData.Silo.dll" --urls "http://127.0.0.1:${silo_http_ports[$i]}"
     wait_for "http://127.0.0.1:${silo_http_ports[$i]}/health/ready"
   done
-  start pure-gateway env "${common_env[@]}" "${dynamo_env[@]}" "${cluster_env[@]}" Gateway__CoHostSilo=false \
+  start pure-gateway env "${bench_gateway_env[@]}" "${dynamo_env[@]}" "${cluster_env[@]}" Gateway__CoHostSilo=false \
     dotnet "$work/gateway/UserData.Gateway.dll" --urls "http://127.0.0.1:$pure_gateway_port"
   wait_for "http://127.0.0.1:$pure_gateway_port/health/ready"
   gateways+=("pure-gateway|$pure_gateway_port")
@@ -136,10 +134,16 @@ start baseline dotnet "$work/baseline/baseline.dll" "$work/me.json" "http://127.
 wait_for "http://127.0.0.1:$baseline_port/"
 
 export BENCH_LUA=$here THREADS=$threads TOKEN TOKENS
-peak() { # name, wrk arguments...: prints requests/s
-  local name=$1; shift
+cpu_ticks() { awk '{print $14 + $15}' "/proc/${pid_of[$1]}/stat"; } # process name: its user + system CPU so far
+peak() { # name, processes serving it (comma-separated), wrk arguments...: prints requests/s, then each process's CPU per request
+  local name=$1 processes=$2 process used=""; shift 2
+  local -A before
+  for process in ${processes//,/ }; do before[$process]=$(cpu_ticks "$process"); done
   RATE=0 wrk -t"$threads" -c"$peak_connections" -d"$duration" --latency "$@" >"$work/$name.peak"
-  awk '/Requests\/sec/ {printf "%d", $2}' "$work/$name.peak"
+  for process in ${processes//,/ }; do used+=" $process=$(($(cpu_ticks "$process") - before[$process]))"; done
+  awk -v used="$used" -v ticks="$(getconf CLK_TCK)" '/requests in/ {n = $1} /Requests\/sec/ {rps = $2} END {
+    printf "%d   CPU per request:", rps; split(used, p, " ")
+    for (i = 1; i in p; i++) { split(p[i], f, "="); printf " %s %.0f us", f[1], f[2] / ticks * 1e6 / n } }' "$work/$name.peak"
 }
 paced() { # name, rate, wrk arguments...: latency at that offered rate
   local name=$1 rate=$2; shift 2
@@ -147,26 +151,28 @@ paced() { # name, rate, wrk arguments...: latency at that offered rate
   awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^p95 / {p95=$2} /^ +99%/ {p99=$2}
     END {printf "%d req/s, p50 %s, p95 %s, p99 %s", rps, p50, p95, p99}' "$work/$name.paced"
 }
-measure() { # name, url, script, tokens file
-  local name=$1 url=$2 script=$here/$3 rps
+measure() { # name, url, script, tokens file, processes serving it (comma-separated)
+  local name=$1 url=$2 script=$here/$3 rps cpu
   TOKEN=$(head -1 "$4")
   TOKENS=$(paste -sd, "$4")
   # Unmeasured first: on these shared cores the tiered JIT needs tens of seconds of load to reach the optimized code.
   RATE=0 wrk -t"$threads" -c"$peak_connections" -d"$duration" -s "$script" "$url" >"$work/$name.warmup"
-  rps=$(peak "$name" -s "$script" "$url")
-  printf '%-26s %10s   %s\n' "$name" "$rps" "$(paced "$name" $((rps / 2 > 0 ? rps / 2 : 1)) -s "$script" "$url")"
+  read -r rps cpu <<<"$(peak "$name" "$5" -s "$script" "$url")"
+  printf '%-26s %10s   %s\n%-26s %10s   %s\n' "$name" "$rps" "$(paced "$name" $((rps / 2 > 0 ? rps / 2 : 1)) -s "$script" "$url")" "" "" "$cpu"
 }
 
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-26s %10s   %s\n' endpoint "peak req/s" "paced at half the peak: achieved rate and latency"
-measure baseline "http://127.0.0.1:$baseline_port/api/v1/me" get.lua "$work/gateway.tokens"
+measure baseline "http://127.0.0.1:$baseline_port/api/v1/me" get.lua "$work/gateway.tokens" baseline
 for entry in "${gateways[@]}"; do
   IFS='|' read -r name port <<<"$entry"
-  prefix=""
+  prefix="" serving=$name
   [ "$name" = gateway ] || prefix="$name "
-  measure "${prefix}get_me" "http://127.0.0.1:$port/api/v1/me" get.lua "$work/$name.tokens"
-  measure "${prefix}get_tasks" "http://127.0.0.1:$port/api/v1/me/tasks" get.lua "$work/$name.tokens"
-  measure "${prefix}post_task" "http://127.0.0.1:$port/api/v1/me/tasks" post-task.lua "$work/$name.tokens"
+  [ "$name" = pure-gateway ] && serving+=,silo0,silo1
+  [ "$mode" = cluster ] && serving+=,dynamodb
+  measure "${prefix}get_me" "http://127.0.0.1:$port/api/v1/me" get.lua "$work/$name.tokens" "$serving"
+  measure "${prefix}get_tasks" "http://127.0.0.1:$port/api/v1/me/tasks" get.lua "$work/$name.tokens" "$serving"
+  measure "${prefix}post_task" "http://127.0.0.1:$port/api/v1/me/tasks" post-task.lua "$work/$name.tokens" "$serving"
 done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 grep -H "Non-2xx\|Socket errors" "$work"/*.peak "$work"/*.paced | sed "s|$work/||" || true
