@@ -15,6 +15,9 @@ bench_gateway_env=(RateLimits__LoginPerMinute=1000000 RateLimits__RegisterPerMin
   Auth__PasswordHasher__IterationCount=1000 Auth__AccessTokenLifetime=01:00:00 Logging__LogLevel__Default=Warning
   Bootstrap__AdminEmails=bench-admin@example.com)
 
+# cpu_ticks PID: the process's user + system CPU time so far, in clock ticks (getconf CLK_TCK per second).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 need() { command -v "$1" >/dev/null || { echo "$1 is missing: $2" >&2; exit 1; }; }
 # wait_for URL [LOG]: waits up to 2 minutes for URL to answer; otherwise exits, printing LOG (the server's output) if given.
 wait_for() {

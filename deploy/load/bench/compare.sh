@@ -30,9 +30,9 @@ measure() { # build folder: prints "req/s cpu-µs-per-request"
   export BENCH_LUA=$here TOKEN RATE=0
   wrk -t2 -c64 -d15s -s "$here/get.lua" "http://127.0.0.1:$port/api/v1/me" >/dev/null
   local before after out
-  before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  before=$(cpu_ticks "$pid")
   out=$(wrk -t2 -c64 -d10s -s "$here/get.lua" "http://127.0.0.1:$port/api/v1/me")
-  after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  after=$(cpu_ticks "$pid")
   kill "$pid"; wait "$pid" 2>/dev/null || true
   awk -v out="$out" -v ticks="$(getconf CLK_TCK)" -v used=$((after - before)) 'BEGIN {
     split(out, lines, "\n"); for (i in lines) { if (lines[i] ~ /requests in/) { split(lines[i], f, " "); n = f[1] } if (lines[i] ~ /Requests\/sec/) { split(lines[i], f, " "); rps = f[2] } }

@@ -134,13 +134,12 @@ start baseline dotnet "$work/baseline/baseline.dll" "$work/me.json" "http://127.
 wait_for "http://127.0.0.1:$baseline_port/"
 
 export BENCH_LUA=$here THREADS=$threads TOKEN TOKENS
-cpu_ticks() { awk '{print $14 + $15}' "/proc/${pid_of[$1]}/stat"; } # process name: its user + system CPU so far
 peak() { # name, processes serving it (comma-separated), wrk arguments...: prints requests/s, then each process's CPU per request
   local name=$1 processes=$2 process used=""; shift 2
   local -A before
-  for process in ${processes//,/ }; do before[$process]=$(cpu_ticks "$process"); done
+  for process in ${processes//,/ }; do before[$process]=$(cpu_ticks "${pid_of[$process]}"); done
   RATE=0 wrk -t"$threads" -c"$peak_connections" -d"$duration" --latency "$@" >"$work/$name.peak"
-  for process in ${processes//,/ }; do used+=" $process=$(($(cpu_ticks "$process") - before[$process]))"; done
+  for process in ${processes//,/ }; do used+=" $process=$(($(cpu_ticks "${pid_of[$process]}") - before[$process]))"; done
   awk -v used="$used" -v ticks="$(getconf CLK_TCK)" '/requests in/ {n = $1} /Requests\/sec/ {rps = $2} END {
     printf "%d   CPU per request:", rps; split(used, p, " ")
     for (i = 1; i in p; i++) { split(p[i], f, "="); printf " %s %.0f us", f[1], f[2] / ticks * 1e6 / n } }' "$work/$name.peak"
