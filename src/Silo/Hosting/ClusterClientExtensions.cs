@@ -39,7 +39,6 @@ public static class ClusterClientExtensions
             StorageSetup.UseClustering(client, storage);
             client.UseTls(tls.Configure);
             client.AddOutgoingGrainCallFilter<RejectedCallRetryFilter>();
-            client.Services.AddUserDataSerialization();
             client.AddActivityPropagation();
             client.AddUserDataDashboard(builder.Configuration);
         });

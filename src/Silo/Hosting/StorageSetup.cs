@@ -23,8 +23,8 @@ public static class StorageSetup
 
     /// <summary>
     /// What every silo of the product needs besides clustering: the event journal of journaled grains (the user's
-    /// erasure event erases the history before it; history past the user's quota is compacted), the user quota, grain storage for the claim grains, Orleans' JSON codec for the
-    /// domain's JSON values, and the clock the grains read.
+    /// erasure event erases the history before it; history past the user's quota is compacted), the user quota, grain storage for the claim grains,
+    /// and the clock the grains read.
     /// </summary>
     public static ISiloBuilder AddUserDataGrainServices(this ISiloBuilder silo, StorageSettings storage)
     {
@@ -34,7 +34,6 @@ public static class StorageSetup
         // Emails and tags are compared in NFKC form: a process that cannot normalize must not serve them.
         TextRules.EnsureNormalizationWorks();
         silo.Services.TryAddSingleton(TimeProvider.System);
-        silo.Services.AddUserDataSerialization();
         silo.Services.AddOptions<UserQuotaOptions>().BindConfiguration(UserQuotaOptions.SectionName)
             .Validate(quota => quota.IsValid, UserQuotaOptions.Requirement).ValidateOnStart();
         if (storage.Provider == StorageProvider.Sqlite)

@@ -45,7 +45,6 @@ public sealed class UserDataCluster : IAsyncDisposable
         builder.Options.ServiceId = "userdata-tests";
         builder.ConfigureHost(host => host.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>()));
         builder.ConfigureSilo((_, silo) => silo.AddUserDataGrainServices(storage));
-        builder.ConfigureClient(client => client.Services.AddUserDataSerialization());
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return new UserDataCluster(folder, sharedFolder is null, cluster);
