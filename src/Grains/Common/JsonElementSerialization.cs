@@ -7,7 +7,7 @@ namespace UserData.Grains.Common;
 /// <summary>
 /// How a <see cref="JsonElement"/> (profile attributes, audit values, a remembered response) crosses a grain call: its
 /// UTF-8 JSON text, nothing else. Orleans' System.Text.Json codec wrote the element's .NET type name before every value
-/// and parsed and checked that name on every read: 3% of a pure gateway's CPU under <c>GET /me</c> (docs/benchmarks.md).
+/// and parsed and checked that name on every read: about 4% of a pure gateway's CPU under <c>GET /me</c> (docs/benchmarks.md).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("json-element")]
 public readonly struct JsonElementSurrogate(byte[]? utf8Json)
