@@ -38,7 +38,7 @@ public static class LakeQuery
             {
                 // Compaction replaced a file between the listing and the copy: list again.
             }
-            catch (DuckDBException exception) when (attempt < Attempts && exception.Message.Contains("No magic bytes", StringComparison.Ordinal))
+            catch (InvalidDataException) when (attempt < Attempts)
             {
                 // A store that overwrites objects in place (s3rver; never S3 itself) served a file compaction was
                 // still writing: copy again.
@@ -58,6 +58,11 @@ public static class LakeQuery
                 var content = await storage.OpenReadAsync(key, cancellationToken).ConfigureAwait(false);
                 await using (content.ConfigureAwait(false))
                 {
+                    if (!ParquetFiles.IsWhole(content))
+                    {
+                        throw new InvalidDataException($"{storage.Location}{key} is not a whole Parquet file: it is still being written.");
+                    }
+
                     await local.WriteAsync(key, content, cancellationToken).ConfigureAwait(false);
                 }
             }

@@ -27,6 +27,29 @@ public static class ParquetFiles
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="content"/> (seekable) is a whole Parquet file: it begins and ends with the format's magic,
+    /// which a file still being written lacks at its end. Leaves the position at the start.
+    /// </summary>
+    public static bool IsWhole(Stream content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var magic = "PAR1"u8;
+        Span<byte> head = stackalloc byte[magic.Length];
+        Span<byte> tail = stackalloc byte[magic.Length];
+        if (content.Length < 2 * magic.Length)
+        {
+            return false;
+        }
+
+        content.Position = 0;
+        content.ReadExactly(head);
+        content.Seek(-magic.Length, SeekOrigin.End);
+        content.ReadExactly(tail);
+        content.Position = 0;
+        return head.SequenceEqual(magic) && tail.SequenceEqual(magic);
+    }
+
     /// <summary>Adds <paramref name="rows"/> to <paramref name="file"/> as a row group (the first call writes the file's header).</summary>
     public static async Task AppendAsync<T>(Stream file, IReadOnlyCollection<T> rows, bool first, CancellationToken cancellationToken)
         where T : class, new()
