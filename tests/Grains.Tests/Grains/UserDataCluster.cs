@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Orleans.Configuration;
 using Orleans.TestingHost;
 using UserData.Grains.Common;
 using UserData.Grains.Emails;
@@ -34,6 +35,13 @@ public sealed class UserDataCluster : IAsyncDisposable
 
     public static RequestOrigin Request { get; } = new("test-request");
 
+    /// <summary>
+    /// The concurrency tests queue up to a thousand calls on one grain, and CI runs the test projects side by side on 2
+    /// cores: a correct but slow run kept the last call waiting past Orleans' 30 s default once (28.6 s in the queue).
+    /// A hang still fails, after this long.
+    /// </summary>
+    private static readonly TimeSpan ResponseTimeout = TimeSpan.FromMinutes(2);
+
     /// <param name="settings">Configuration of the silos besides storage (e.g. <c>Quota:MaxTasks</c>).</param>
     public static async Task<UserDataCluster> StartAsync(int silos = 1, string? sharedFolder = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
@@ -44,7 +52,12 @@ public sealed class UserDataCluster : IAsyncDisposable
         // One service: clusters sharing a store are deployments of the same service (grain storage keys include it).
         builder.Options.ServiceId = "userdata-tests";
         builder.ConfigureHost(host => host.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>()));
-        builder.ConfigureSilo((_, silo) => silo.AddUserDataGrainServices(storage));
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddUserDataGrainServices(storage);
+            silo.Configure<SiloMessagingOptions>(messaging => messaging.ResponseTimeout = ResponseTimeout);
+        });
+        builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = ResponseTimeout));
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return new UserDataCluster(folder, sharedFolder is null, cluster);
