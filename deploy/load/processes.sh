@@ -17,6 +17,10 @@ bench_gateway_env=(RateLimits__LoginPerMinute=1000000 RateLimits__RegisterPerMin
 
 # cpu_ticks PID: the process's user + system CPU time so far, in clock ticks (getconf CLK_TCK per second).
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# wrk_rate WRK_OUTPUT: the requests per second wrk reported.
+wrk_rate() { awk '/Requests\/sec/ {printf "%d", $2}' "$1"; }
+# us_per_request TICKS WRK_OUTPUT: CPU microseconds per request, from the clock ticks a process spent during a wrk run.
+us_per_request() { awk -v ticks="$1" -v hz="$(getconf CLK_TCK)" '/requests in/ {printf "%.1f", ticks / hz * 1e6 / $1}' "$2"; }
 
 need() { command -v "$1" >/dev/null || { echo "$1 is missing: $2" >&2; exit 1; }; }
 # wait_for URL [LOG]: waits up to 2 minutes for URL to answer; otherwise exits, printing LOG (the server's output) if given.

@@ -29,14 +29,12 @@ measure() { # build folder: prints "req/s cpu-µs-per-request"
     -d "{\"email\":\"compare-$RANDOM$RANDOM@example.com\",\"password\":\"bench-password\"}" | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
   export BENCH_LUA=$here TOKEN RATE=0
   wrk -t2 -c64 -d15s -s "$here/get.lua" "http://127.0.0.1:$port/api/v1/me" >/dev/null
-  local before after out
+  local before used
   before=$(cpu_ticks "$pid")
-  out=$(wrk -t2 -c64 -d10s -s "$here/get.lua" "http://127.0.0.1:$port/api/v1/me")
-  after=$(cpu_ticks "$pid")
+  wrk -t2 -c64 -d10s -s "$here/get.lua" "http://127.0.0.1:$port/api/v1/me" >"$work/measure.wrk"
+  used=$(($(cpu_ticks "$pid") - before))
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  awk -v out="$out" -v ticks="$(getconf CLK_TCK)" -v used=$((after - before)) 'BEGIN {
-    split(out, lines, "\n"); for (i in lines) { if (lines[i] ~ /requests in/) { split(lines[i], f, " "); n = f[1] } if (lines[i] ~ /Requests\/sec/) { split(lines[i], f, " "); rps = f[2] } }
-    printf "%8d req/s %7.1f us/request", rps, used / ticks * 1e6 / n }'
+  printf '%8d req/s %7s us/request' "$(wrk_rate "$work/measure.wrk")" "$(us_per_request "$used" "$work/measure.wrk")"
 }
 
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"

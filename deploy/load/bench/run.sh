@@ -135,14 +135,13 @@ wait_for "http://127.0.0.1:$baseline_port/"
 
 export BENCH_LUA=$here THREADS=$threads TOKEN TOKENS
 peak() { # name, processes serving it (comma-separated), wrk arguments...: prints requests/s, then each process's CPU per request
-  local name=$1 processes=$2 process used=""; shift 2
-  local -A before
-  for process in ${processes//,/ }; do before[$process]=$(cpu_ticks "${pid_of[$process]}"); done
+  local name=$1 processes=${2//,/ } process; shift 2
+  local -A before used
+  for process in $processes; do before[$process]=$(cpu_ticks "${pid_of[$process]}"); done
   RATE=0 wrk -t"$threads" -c"$peak_connections" -d"$duration" --latency "$@" >"$work/$name.peak"
-  for process in ${processes//,/ }; do used+=" $process=$(($(cpu_ticks "${pid_of[$process]}") - before[$process]))"; done
-  awk -v used="$used" -v ticks="$(getconf CLK_TCK)" '/requests in/ {n = $1} /Requests\/sec/ {rps = $2} END {
-    printf "%d   CPU per request:", rps; split(used, p, " ")
-    for (i = 1; i in p; i++) { split(p[i], f, "="); printf " %s %.0f us", f[1], f[2] / ticks * 1e6 / n } }' "$work/$name.peak"
+  for process in $processes; do used[$process]=$(($(cpu_ticks "${pid_of[$process]}") - before[$process])); done
+  printf '%s   CPU per request:' "$(wrk_rate "$work/$name.peak")"
+  for process in $processes; do printf ' %s %.0f us' "$process" "$(us_per_request "${used[$process]}" "$work/$name.peak")"; done
 }
 paced() { # name, rate, wrk arguments...: latency at that offered rate
   local name=$1 rate=$2; shift 2

@@ -34,14 +34,10 @@ public static class LakeQuery
             {
                 return await RunOverCopyAsync(storage, sql, output, cancellationToken).ConfigureAwait(false);
             }
-            catch (FileNotFoundException) when (attempt < Attempts)
+            catch (Exception exception) when (attempt < Attempts && exception is FileNotFoundException or InvalidDataException)
             {
-                // Compaction replaced a file between the listing and the copy: list again.
-            }
-            catch (InvalidDataException) when (attempt < Attempts)
-            {
-                // A store that overwrites objects in place (s3rver; never S3 itself) served a file compaction was
-                // still writing: copy again.
+                // Compaction replaced a file between the listing and the copy (gone), or, on a store that overwrites
+                // objects in place (s3rver; never S3 itself), was still writing it (not whole): list and copy again.
             }
         }
     }
