@@ -8,7 +8,7 @@ namespace UserData.Cluster.Tests;
 /// <summary>
 /// The product end to end on loopback, as ECS runs it: three <c>src/Silo</c> processes and a pure <c>src/Gateway</c>
 /// process on DynamoDB Local with mutual TLS, users writing through the HTTP API from concurrent writers; then a silo
-/// is killed, stopped or added. Membership timings are short (<see cref="MembershipTimings.Test"/>).
+/// is killed, stopped or added. Membership timings are short (<see cref="ClusterTimings.Test"/>).
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ChaosTests(ClusterFixture fixture, ITestOutputHelper output) : IAsyncLifetime
@@ -100,8 +100,8 @@ public sealed class ChaosTests(ClusterFixture fixture, ITestOutputHelper output)
         var joinedAt = load.Now;
         await EveryUserWritesAfterAsync(load, joinedAt, "every user writes after the join");
 
-        // Existing activations stay where they are (Orleans moves none when a silo joins); new users' grains are placed
-        // over all four silos, so the newcomer soon runs user grain calls.
+        // A join moves no activation by itself (the repartitioner may, in its own time); new users' grains are placed over
+        // all four silos, so the newcomer soon runs user grain calls.
         var newUsers = 0;
         await Eventually.TrueAsync(
             async () =>
@@ -110,7 +110,7 @@ public sealed class ChaosTests(ClusterFixture fixture, ITestOutputHelper output)
                 await using var writes = new WriteLoad(Cluster.Http, users, "after-join");
                 Assert.DoesNotContain(TimeSpan.MaxValue, (await writes.ProbeAsync(writes.Now, Deadline)).Values);
 
-                return await UserGrainCallsAsync(newcomer) > 0;
+                return (await SiloCounters.ReadAsync(newcomer)).UserGrainCalls > 0;
             },
             Deadline,
             $"{newcomer} runs calls to user grains");
@@ -130,15 +130,4 @@ public sealed class ChaosTests(ClusterFixture fixture, ITestOutputHelper output)
 
     private static Task EveryUserWritesAfterAsync(WriteLoad load, TimeSpan since, string because) =>
         Eventually.TrueAsync(() => load.Users.All(user => load.FirstAcknowledgedSince(user, since) is not null), Deadline, because);
-
-    /// <summary>Calls to user grains the silo process has run, from its <c>/metrics</c>.</summary>
-    private static async Task<double> UserGrainCallsAsync(SiloProcess silo)
-    {
-        using var http = new HttpClient { BaseAddress = silo.Process.Address };
-        var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-        return metrics.Split('\n')
-            .Where(line => line.StartsWith("userdata_grain_call_duration_seconds_count{", StringComparison.Ordinal)
-                && line.Contains("grain_type=\"user\"", StringComparison.Ordinal))
-            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
-    }
 }

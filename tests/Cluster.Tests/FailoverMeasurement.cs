@@ -26,7 +26,7 @@ public sealed class FailoverMeasurement(ITestOutputHelper output)
     public async Task SIGKILL_failover_time(string timings)
     {
         var runs = int.Parse(Environment.GetEnvironmentVariable(RunsVariable)!, CultureInfo.InvariantCulture);
-        await using var cluster = await LocalCluster.CreateAsync(timings == "test" ? MembershipTimings.Test : MembershipTimings.Production);
+        await using var cluster = await LocalCluster.CreateAsync(timings == "test" ? ClusterTimings.Test : ClusterTimings.Production);
         await cluster.StartAsync(ClusterFixture.SiloCount);
         var users = await ApiUsers.RegisterAsync(cluster.Http, "failover", Users);
         var times = new List<TimeSpan>();

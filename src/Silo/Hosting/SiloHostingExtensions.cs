@@ -46,6 +46,10 @@ public static class SiloHostingExtensions
                 silo.ConfigureEndpoints(advertised!, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
                 silo.UseTls(tls!.Configure);
                 StorageSetup.UseClustering(silo, storage);
+                if (cluster.Repartitioning.Enabled)
+                {
+                    silo.AddRepartitioning(configuration.GetSection($"{ClusterSettings.SectionName}:Repartitioning"));
+                }
             }
 
             silo.AddUserDataGrainServices(storage);
@@ -57,6 +61,12 @@ public static class SiloHostingExtensions
         builder.Services.AddUserDataHealthChecks().AddCheck<SiloActiveHealthCheck>("silo", tags: [HealthEndpoints.ReadyTag]);
         builder.AddUserDataLake(storage);
     }
+
+    // Orleans 10 still marks the repartitioner experimental (ORLEANSEXP001): its API may change in a minor version.
+#pragma warning disable ORLEANSEXP001
+    private static void AddRepartitioning(this ISiloBuilder silo, IConfigurationSection options) =>
+        silo.AddActivationRepartitioner().Configure<ActivationRepartitionerOptions>(options);
+#pragma warning restore ORLEANSEXP001
 
     private static async Task<IPAddress> AdvertisedAddressAsync(ClusterSettings cluster, CancellationToken cancellationToken)
     {

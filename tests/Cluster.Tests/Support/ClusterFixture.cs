@@ -29,7 +29,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _cluster = await LocalCluster.CreateAsync(MembershipTimings.Test);
+        _cluster = await LocalCluster.CreateAsync(ClusterTimings.Test);
         try
         {
             await _cluster.StartAsync(SiloCount);

@@ -13,7 +13,7 @@ public sealed record SiloStatusRow(string Address, string Status, int Activation
 /// <summary>
 /// The product as ECS runs it, on this machine: <c>src/Silo</c> processes and a pure <c>src/Gateway</c> process
 /// (<c>Gateway__CoHostSilo=false</c>) clustered in DynamoDB Local (its own table prefix and cluster id), with mutual TLS
-/// from a CA made for the cluster, and the membership timings given. Every process is started with its settings in
+/// from a CA made for the cluster, and the membership and repartitioning timings given. Every process is started with its settings in
 /// environment variables, as the CloudFormation stack passes them.
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
@@ -23,17 +23,17 @@ public sealed class LocalCluster : IAsyncDisposable
     private const int StartAttempts = 3;
 
     private readonly List<SiloProcess> _silos = [];
-    private readonly IReadOnlyDictionary<string, string> _membership;
+    private readonly IReadOnlyDictionary<string, string> _timings;
     private HostProcess? _gateway;
     private HttpClient? _http;
     private string? _adminToken;
     private int _nextName;
 
-    private LocalCluster(string folder, string serviceUrl, IReadOnlyDictionary<string, string> membership)
+    private LocalCluster(string folder, string serviceUrl, IReadOnlyDictionary<string, string> timings)
     {
         Folder = folder;
         ServiceUrl = serviceUrl;
-        _membership = membership;
+        _timings = timings;
         Authority = TestCertificateAuthority.Create("cluster-ca", folder);
     }
 
@@ -64,10 +64,10 @@ public sealed class LocalCluster : IAsyncDisposable
     public static readonly TimeSpan GatewayResponseTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>A cluster on the test process's DynamoDB Local; nothing runs yet.</summary>
-    public static async Task<LocalCluster> CreateAsync(IReadOnlyDictionary<string, string> membership)
+    public static async Task<LocalCluster> CreateAsync(IReadOnlyDictionary<string, string> timings)
     {
         var dynamoDB = await DynamoDbLocal.Shared.ConfigureAwait(false);
-        return new LocalCluster(Directory.CreateTempSubdirectory("userdata-cluster-").FullName, dynamoDB.ServiceUrl, membership);
+        return new LocalCluster(Directory.CreateTempSubdirectory("userdata-cluster-").FullName, dynamoDB.ServiceUrl, timings);
     }
 
     /// <summary>Starts the silos and then the pure gateway, and registers the admin.</summary>
@@ -121,7 +121,7 @@ public sealed class LocalCluster : IAsyncDisposable
     public Dictionary<string, string> MemberSettings(TlsFiles? tls)
     {
         var settings = ClusterProcessSettings.Member(ServiceUrl, TablePrefix, ClusterId, tls);
-        foreach (var (key, value) in _membership)
+        foreach (var (key, value) in _timings)
         {
             settings[key] = value;
         }
