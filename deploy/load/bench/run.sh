@@ -6,11 +6,13 @@
 #   deploy/load/bench/run.sh cluster [duration]   on one DynamoDB Local: a gateway co-hosting its silo (DynamoDB storage),
 #                                                 and a pure gateway (Gateway__CoHostSilo=false) calling 2 silo processes
 #                                                 (DynamoDB storage and membership, mutual TLS from a throwaway CA)
-# duration: per wrk run (a warm-up, the peak and the paced run per endpoint), default 10s. Results and how to read them: docs/benchmarks.md.
+# duration: per wrk run (a warm-up, the peak and the paced run per endpoint), default 10s; WARMUP=30s makes each
+# endpoint's unmeasured warm-up longer than that. Results and how to read them: docs/benchmarks.md.
 set -euo pipefail
 mode=single
 if [ "${1:-}" = cluster ]; then mode=cluster; shift; fi
 duration=${1:-10s}
+warmup=${WARMUP:-$duration}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 source "$here/../processes.sh"
@@ -170,7 +172,7 @@ measure() { # name, url, script, tokens file, processes serving it (comma-separa
   TOKEN=$(head -1 "$4")
   TOKENS=$(paste -sd, "$4")
   # Unmeasured first: on these shared cores the tiered JIT needs tens of seconds of load to reach the optimized code.
-  RATE=0 wrk -t"$threads" -c"$peak_connections" -d"$duration" -s "$script" "$url" >"$work/$name.warmup"
+  RATE=0 wrk -t"$threads" -c"$peak_connections" -d"$warmup" -s "$script" "$url" >"$work/$name.warmup"
   read -r rps cpu <<<"$(peak "$name" "$5" -s "$script" "$url")"
   printf '%-26s %10s   %s\n%-26s %10s   %s\n' "$name" "$rps" "$(paced "$name" $((rps / 2 > 0 ? rps / 2 : 1)) -s "$script" "$url")" "" "" "$cpu"
 }
