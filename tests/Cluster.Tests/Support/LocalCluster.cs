@@ -13,8 +13,8 @@ public sealed record SiloStatusRow(string Address, string Status, int Activation
 /// <summary>
 /// The product as ECS runs it, on this machine: <c>src/Silo</c> processes and a pure <c>src/Gateway</c> process
 /// (<c>Gateway__CoHostSilo=false</c>) clustered in DynamoDB Local (its own table prefix and cluster id), with mutual TLS
-/// from a CA made for the cluster, and the membership and repartitioning timings given. Every process is started with its settings in
-/// environment variables, as the CloudFormation stack passes them.
+/// from a CA made for the cluster, and the membership and repartitioning timings given. Every process is started with
+/// its settings in environment variables, as the CloudFormation stack passes them.
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
 {

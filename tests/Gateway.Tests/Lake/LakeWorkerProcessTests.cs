@@ -103,7 +103,8 @@ public sealed class LakeWorkerProcessTests : IAsyncLifetime
         ["Cluster__GatewayPort"] = LoopbackPort.Next().ToString(CultureInfo.InvariantCulture),
         ["Lake__Enabled"] = "true",
         ["Lake__Path"] = LakeFolder,
-        ["Lake__MaxBatchEvents"] = "100",
+        // 800 batches: the export lasts long enough for a test starved by a busy machine to catch one in flight.
+        ["Lake__MaxBatchEvents"] = "25",
         ["Lake__PollInterval"] = "00:00:00.2",
         ["Lake__LeaseDuration"] = LeaseDuration.ToString(),
         ["Lake__CompactionInterval"] = "1.00:00:00",
@@ -145,7 +146,10 @@ public sealed class LakeWorkerProcessTests : IAsyncLifetime
             }
 
             await connection.DisposeAsync();
-            Assert.True(DateTime.UtcNow < deadline, "No batch in flight seen within 60 s.");
+            Assert.True(
+                DateTime.UtcNow < deadline,
+                $"No batch in flight seen within 60 s; the checkpoint last stood at {state.Position ?? "the start"}, " +
+                $"pending {state.Pending ?? "nothing"}, owned by {state.Owner ?? "no one"}.");
             await Task.Delay(5);
         }
     }
