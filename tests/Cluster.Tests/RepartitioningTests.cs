@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using UserData.Cluster.Tests.Support;
 using UserData.TestSupport;
 using Xunit.Abstractions;
@@ -61,10 +60,7 @@ public sealed class RepartitioningTests(ClusterFixture fixture, ITestOutputHelpe
         var before = await Task.WhenAll(silos.Select(SiloCounters.ReadAsync));
         for (var i = 0; i < ReadsPerProbe; i++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/v1/me", UriKind.Relative))
-            {
-                Headers = { Authorization = new AuthenticationHeaderValue("Bearer", user.AccessToken) },
-            };
+            using var request = ApiUsers.Request(HttpMethod.Get, "/api/v1/me", user.AccessToken);
             using var response = await Cluster.Http.SendAsync(request);
             response.EnsureSuccessStatusCode();
         }

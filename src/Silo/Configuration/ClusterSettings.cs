@@ -62,9 +62,9 @@ public sealed class ClusterSettings : IValidatableObject
 /// Orleans' activation repartitioner in a DynamoDB cluster (<c>Cluster:Repartitioning</c>; the section's other keys bind
 /// Orleans' <c>ActivationRepartitionerOptions</c>). A pure gateway sends all calls to a grain through one silo's gateway,
 /// picked without regard to where the grain lives; with N silos that silo forwards (N-1)/N of them to the grain's silo
-/// over a second TLS hop. The repartitioner samples where calls come from and moves activations next to their callers, so that a
-/// user's calls end on the silo they enter through. Every silo of a cluster must agree on it: silos exchange activations
-/// with peers that run it too.
+/// over a second TLS hop. The repartitioner samples where calls come from and moves activations next to their callers,
+/// so that a user's calls end on the silo they enter through. Every silo of a cluster must agree on it: silos exchange
+/// activations with peers that run it too.
 /// </summary>
 public sealed class ClusterRepartitioningSettings
 {

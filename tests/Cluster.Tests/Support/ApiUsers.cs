@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using UserData.TestSupport;
@@ -14,6 +15,10 @@ public sealed record ApiUser(string Id, string Email, string AccessToken);
 public static class ApiUsers
 {
     private static readonly TimeSpan RegisterDeadline = TimeSpan.FromSeconds(60);
+
+    /// <summary>A request to the gateway's API on behalf of the holder of <paramref name="accessToken"/>.</summary>
+    public static HttpRequestMessage Request(HttpMethod method, string path, string? accessToken) =>
+        new(method, new Uri(path, UriKind.Relative)) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", accessToken) } };
 
     /// <summary><paramref name="count"/> users named <c>{prefix}-{n}@cluster.example</c>, 8 registrations at a time.</summary>
     public static Task<IReadOnlyList<ApiUser>> RegisterAsync(HttpClient http, string prefix, int count) =>

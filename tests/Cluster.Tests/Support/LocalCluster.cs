@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using UserData.TestSupport;
@@ -132,10 +131,7 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>The silos the admin API lists (all statuses), read through the gateway.</summary>
     public async Task<IReadOnlyList<SiloStatusRow>> SilosAsync()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/v1/admin/cluster", UriKind.Relative))
-        {
-            Headers = { Authorization = new AuthenticationHeaderValue("Bearer", _adminToken) },
-        };
+        using var request = ApiUsers.Request(HttpMethod.Get, "/api/v1/admin/cluster", _adminToken);
         using var response = await Http.SendAsync(request).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)

@@ -7,11 +7,12 @@ namespace UserData.Cluster.Tests.Support;
 /// <param name="UserGrainCalls">Calls to user grains this silo has run.</param>
 public sealed record SiloCounters(double GatewayReceived, double UserGrainCalls)
 {
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
     public static async Task<SiloCounters> ReadAsync(SiloProcess silo)
     {
         ArgumentNullException.ThrowIfNull(silo);
-        using var http = new HttpClient { BaseAddress = silo.Process.Address };
-        var lines = (await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)).ConfigureAwait(false)).Split('\n');
+        var lines = (await Http.GetStringAsync(new Uri(silo.Process.Address, "/metrics")).ConfigureAwait(false)).Split('\n');
         return new SiloCounters(
             Sum(lines, "orleans_gateway_received_total", ""),
             Sum(lines, "userdata_grain_call_duration_seconds_count{", "grain_type=\"user\""));

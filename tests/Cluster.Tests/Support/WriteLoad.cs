@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
@@ -184,11 +183,8 @@ public sealed class WriteLoad : IAsyncDisposable
         var name = $"{_prefix}-{kind}{Interlocked.Increment(ref _nextName).ToString(CultureInfo.InvariantCulture)}";
 
         // Archived tasks do not count toward the limit of 100 active tasks per user.
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/me/tasks", UriKind.Relative))
-        {
-            Content = JsonContent.Create(new Dictionary<string, string> { ["name"] = name, ["status"] = "archived" }),
-            Headers = { Authorization = new AuthenticationHeaderValue("Bearer", _users[user].AccessToken) },
-        };
+        using var request = ApiUsers.Request(HttpMethod.Post, "/api/v1/me/tasks", _users[user].AccessToken);
+        request.Content = JsonContent.Create(new Dictionary<string, string> { ["name"] = name, ["status"] = "archived" });
         try
         {
             using var response = await _http.SendAsync(request, giveUp.Token).ConfigureAwait(false);
@@ -219,11 +215,8 @@ public sealed class WriteLoad : IAsyncDisposable
         var names = new List<string>();
         for (var offset = 0; ; offset += 100)
         {
-            using var request = new HttpRequestMessage(
-                HttpMethod.Get, new Uri($"/api/v1/me/audit?limit=100&offset={offset.ToString(CultureInfo.InvariantCulture)}", UriKind.Relative))
-            {
-                Headers = { Authorization = new AuthenticationHeaderValue("Bearer", user.AccessToken) },
-            };
+            using var request = ApiUsers.Request(
+                HttpMethod.Get, $"/api/v1/me/audit?limit=100&offset={offset.ToString(CultureInfo.InvariantCulture)}", user.AccessToken);
             using var response = await _http.SendAsync(request).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
