@@ -103,7 +103,7 @@ public sealed partial class UserGrain(TimeProvider time, IOptions<UserQuotaOptio
 
             var changes = new SortedDictionary<string, FieldChange>(StringComparer.Ordinal);
             AuditChanges.Add(changes, "display_name", State.DisplayName, displayName);
-            AddAttributeChanges(changes, State.Attributes, attributes);
+            AuditChanges.AddAttributes(changes, State.Attributes, attributes);
             return Decision.RaiseThen(Profile, new ProfileUpdated(displayName, attributes, changes));
         });
     }
@@ -598,18 +598,6 @@ public sealed partial class UserGrain(TimeProvider time, IOptions<UserQuotaOptio
     }
 
     /// <summary>One audit change per top-level attribute that was added, removed or changed.</summary>
-    private static void AddAttributeChanges(IDictionary<string, FieldChange> changes, JsonElement before, JsonElement after)
-    {
-        var names = before.EnumerateObject().Select(property => property.Name)
-            .Union(after.EnumerateObject().Select(property => property.Name), StringComparer.Ordinal);
-        foreach (var name in names)
-        {
-            JsonElement? old = before.TryGetProperty(name, out var oldValue) ? oldValue : null;
-            JsonElement? @new = after.TryGetProperty(name, out var newValue) ? newValue : null;
-            AuditChanges.Add(changes, $"attributes.{name}", old, @new);
-        }
-    }
-
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static TaskState ParseStatus(string? status) => TaskStates.TryParse(status, out var parsed) ? parsed : TaskState.Todo;
