@@ -21,26 +21,48 @@ public static class JsonMergePatch
         }
 
         var result = target is JsonObject targetObject ? (JsonObject)targetObject.DeepClone() : [];
-        foreach (var (name, value) in patchObject)
-        {
-            if (value is null)
-            {
-                result.Remove(name);
-                continue;
-            }
-
-            result.TryGetPropertyValue(name, out var current);
-            result[name] = Apply(current, value);
-        }
-
+        MergeInto(result, patchObject);
         return result;
     }
 
     /// <summary>Merges a patch into an attributes object; a null patch (or a non-object) is not an object of attributes.</summary>
     public static JsonElement ApplyToAttributes(JsonElement attributes, JsonElement patch)
     {
-        var merged = Apply(JsonNode.Parse(attributes.GetRawText()), JsonNode.Parse(patch.GetRawText())) as JsonObject ?? [];
+        if (patch.ValueKind != JsonValueKind.Object)
+        {
+            return EmptyObject;
+        }
+
+        // A tree over the attributes of its own, so the patch goes into it in place instead of into a second copy.
+        var merged = attributes.ValueKind == JsonValueKind.Object ? JsonObject.Create(attributes)! : [];
+        MergeInto(merged, JsonObject.Create(patch)!);
         return JsonSerializer.SerializeToElement(merged, JsonNodeContext.Default.JsonObject);
+    }
+
+    /// <summary>RFC 7396 on an object, in place: what the patch holds is copied into <paramref name="target"/>, never moved.</summary>
+    private static void MergeInto(JsonObject target, JsonObject patch)
+    {
+        foreach (var (name, value) in patch)
+        {
+            if (value is null)
+            {
+                target.Remove(name);
+            }
+            else if (value is JsonObject patchObject)
+            {
+                if (target[name] is not JsonObject targetObject)
+                {
+                    targetObject = [];
+                    target[name] = targetObject;
+                }
+
+                MergeInto(targetObject, patchObject);
+            }
+            else
+            {
+                target[name] = value.DeepClone();
+            }
+        }
     }
 
     public static JsonElement EmptyObject { get; } = JsonDocument.Parse("{}").RootElement.Clone();

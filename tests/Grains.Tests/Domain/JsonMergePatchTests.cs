@@ -59,6 +59,22 @@ public class JsonMergePatchTests
         Assert.Equal("{}", merged.GetRawText());
     }
 
+    [Fact]
+    public void Merging_into_attributes_keeps_their_order_and_values_as_written()
+    {
+        var attributes = JsonDocument.Parse("""{"a":1,"b":{"c":2.5e3,"d":true},"e":"x"}""").RootElement;
+        var patch = JsonDocument.Parse("""{"b":{"d":null,"f":[1]},"a":null,"g":{"h":null},"e":"y"}""").RootElement;
+
+        var merged = JsonMergePatch.ApplyToAttributes(attributes, patch);
+
+        Assert.Equal("""{"b":{"c":2.5e3,"f":[1]},"e":"y","g":{}}""", merged.GetRawText());
+        Assert.Equal("""{"a":1,"b":{"c":2.5e3,"d":true},"e":"x"}""", attributes.GetRawText());
+    }
+
+    [Fact]
+    public void A_patch_that_is_not_an_object_empties_the_attributes() =>
+        Assert.Equal("{}", JsonMergePatch.ApplyToAttributes(JsonDocument.Parse("""{"a":1}""").RootElement, JsonDocument.Parse("[1]").RootElement).GetRawText());
+
     [Theory]
     [InlineData("""{"a":"x"}""", 9)]
     [InlineData("""{ "a" :  "x" ,  "b" : [ 1 , 2.5e3 , true , null ] }""", 33)]
