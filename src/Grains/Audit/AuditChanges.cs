@@ -36,15 +36,6 @@ public static class AuditChanges
         }
     }
 
-    public static void Add(IDictionary<string, FieldChange> changes, string field, JsonElement? oldValue, JsonElement? newValue)
-    {
-        ArgumentNullException.ThrowIfNull(changes);
-        if (!SameJson(oldValue, newValue))
-        {
-            changes[field] = new FieldChange(oldValue, newValue);
-        }
-    }
-
     /// <summary>
     /// One change per attribute that was added, changed or removed between two attributes objects, named
     /// <c>attributes.NAME</c>; unchanged attributes are left out.

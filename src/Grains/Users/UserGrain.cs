@@ -597,7 +597,6 @@ public sealed partial class UserGrain(TimeProvider time, IOptions<UserQuotaOptio
         }
     }
 
-    /// <summary>One audit change per top-level attribute that was added, removed or changed.</summary>
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static TaskState ParseStatus(string? status) => TaskStates.TryParse(status, out var parsed) ? parsed : TaskState.Todo;
